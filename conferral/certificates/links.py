@@ -1,0 +1,40 @@
+"""The public addresses of a recipient's credential, built from CONFERRAL_BASE_URL."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+
+from conferral.certificates.models import Channel, Recipient
+from conferral.core import signing
+
+CHANNEL_PURPOSE = "channel"
+
+
+def recipient_path(recipient: Recipient, channel: Channel | str) -> str:
+    """The recipient link with a signed mark of how it was handed out; a claim through
+    it records that channel. An unmarked or tampered mark counts as `admin`."""
+    channel = Channel(channel)
+    path = reverse("recipient:page", kwargs={"token": recipient.token})
+    mark = signing.sign(CHANNEL_PURPOSE, f"{recipient.token}:{channel.value}")
+    return f"{path}?via={channel.value}.{mark}"
+
+
+def recipient_url(recipient: Recipient, channel: Channel | str) -> str:
+    return settings.BASE_URL + recipient_path(recipient, channel)
+
+
+def channel_from_mark(token: str, mark: str | None) -> Channel:
+    if mark and "." in mark:
+        value, signature = mark.split(".", 1)
+        if value in Channel.values and signing.verify(
+            CHANNEL_PURPOSE, f"{token}:{value}", signature
+        ):
+            return Channel(value)
+    return Channel.ADMIN
+
+
+def verify_url(recipient: Recipient) -> str:
+    return settings.BASE_URL + reverse(
+        "recipient:verify", kwargs={"credential_id": recipient.credential_id}
+    )

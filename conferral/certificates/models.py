@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Case, Q, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from conferral.accounts.models import Organization
+from conferral.core import ids
+
+NAME_MAX_LENGTH = 200
+
+
+class Kind(models.TextChoices):
+    CERTIFICATE = "certificate", _("Certificate")
+    BADGE = "badge", _("Badge")
+
+
+class CertificateState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SCHEDULED = "scheduled", _("Scheduled")
+    PUBLISHED = "published", _("Published")
+
+
+class Language(models.TextChoices):
+    EN = "en", "English"
+    DE = "de", "Deutsch"
+
+
+class Certificate(models.Model):
+    public_id = models.CharField(max_length=32, unique=True, default=ids.public_id, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="certificates"
+    )
+    name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CERTIFICATE)
+    description = models.TextField(blank=True)
+    criteria = models.TextField(blank=True)
+    state = models.CharField(
+        max_length=16, choices=CertificateState.choices, default=CertificateState.DRAFT
+    )
+    issue_date = models.DateField(null=True, blank=True)
+    expires_at = models.DateField(null=True, blank=True)
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.EN)
+    # Blank means the default subject / body in the certificate's language.
+    email_subject = models.CharField(max_length=300, blank=True)
+    email_body = models.TextField(blank=True)
+    # Background and positioned fields; empty means the built-in design.
+    design = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EmailStatus(models.TextChoices):
+    NOT_PROVIDED = "not_provided", _("Email not provided")
+    NOT_SENT = "not_sent", _("Not sent")
+    SCHEDULED = "scheduled", _("Scheduled")
+    SENDING = "sending", _("Sending")
+    DELIVERED = "delivered", _("Delivered, not opened")
+    OPENED = "opened", _("Opened")
+    CLICKED = "clicked", _("Clicked")
+    BOUNCED = "bounced", _("Bounced")
+
+
+class Status(models.TextChoices):
+    """The certificate status of the recipient list (seed 001): claimed wins."""
+
+    NOT_SENT = "not_sent", _("Not sent")
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    BOUNCED = "bounced", _("Bounced")
+    CLAIMED = "claimed", _("Claimed")
+
+
+class BounceKind(models.TextChoices):
+    HARD = "hard", _("Hard bounce")
+    SOFT = "soft", _("Soft bounce")
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Link in our email")
+    ADMIN = "admin", _("Link from the dashboard")
+    API = "api", _("Link handed out through the API")
+    TOKEN = "token", _("Token typed into the claim page")
+
+
+STATUS_EXPRESSION = Case(
+    When(claimed_at__isnull=False, then=Value(Status.CLAIMED.value)),
+    When(
+        email_status__in=[EmailStatus.SCHEDULED.value, EmailStatus.SENDING.value],
+        then=Value(Status.PENDING.value),
+    ),
+    When(
+        email_status__in=[
+            EmailStatus.DELIVERED.value,
+            EmailStatus.OPENED.value,
+            EmailStatus.CLICKED.value,
+        ],
+        then=Value(Status.DELIVERED.value),
+    ),
+    When(email_status=EmailStatus.BOUNCED.value, then=Value(Status.BOUNCED.value)),
+    default=Value(Status.NOT_SENT.value),
+)
+
+
+class Recipient(models.Model):
+    """One person on a certificate's list, with the denormalised current state of both
+    status axes. Every change to these columns goes with an Event in one transaction."""
+
+    public_id = models.CharField(max_length=32, unique=True, default=ids.public_id, editable=False)
+    credential_id = models.CharField(max_length=32, unique=True, default=ids.public_id, editable=False)
+    token = models.CharField(max_length=24, unique=True, default=ids.new_token, editable=False)
+    certificate = models.ForeignKey(
+        Certificate, on_delete=models.CASCADE, related_name="recipients"
+    )
+    name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
+    email = models.EmailField(_("email"), max_length=254, blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Email axis.
+    email_status = models.CharField(max_length=16, choices=EmailStatus.choices)
+    status = models.GeneratedField(
+        expression=STATUS_EXPRESSION,
+        output_field=models.CharField(max_length=16, choices=Status.choices),
+        db_persist=True,
+    )
+    bounce_kind = models.CharField(max_length=8, choices=BounceKind.choices, blank=True)
+    last_reply = models.TextField(blank=True)
+    first_sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    machine_opened_at = models.DateTimeField(null=True, blank=True)
+    clicked_at = models.DateTimeField(null=True, blank=True)
+    bounced_at = models.DateTimeField(null=True, blank=True)
+    sends = models.PositiveIntegerField(default=0)
+
+    # Outbox: a pending send has `next_attempt_at`; a worker holds it while `lease_until`
+    # is in the future. The row, not the task queue, is the source of truth.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+
+    # Credential engagement axis.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_channel = models.CharField(max_length=8, choices=Channel.choices, blank=True)
+    viewed_at = models.DateTimeField(null=True, blank=True)
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+    shared = models.JSONField(default=list, blank=True)
+    linkedin_added_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["certificate", "email_status"], name="recipient_cert_email"),
+            models.Index(fields=["certificate", "status"], name="recipient_cert_status"),
+            models.Index(fields=["next_attempt_at"], name="recipient_outbox"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                "certificate",
+                "email",
+                condition=~Q(email=""),
+                name="recipient_unique_email",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_claimed(self) -> bool:
+        return self.claimed_at is not None
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

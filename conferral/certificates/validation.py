@@ -1,0 +1,152 @@
+"""Validation of recipient rows, shared by the API, the CSV import and the dashboard.
+
+A row is checked on its own (`row_validate`); duplicates within a batch and against the
+certificate's list are found by the service that adds the rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+from conferral.certificates.models import NAME_MAX_LENGTH
+
+MAX_ATTRIBUTES = 50
+MAX_ATTRIBUTE_LENGTH = 1000
+
+# Misspellings of the largest mailbox providers' domains, and what was almost certainly
+# meant. A match is reported as an error with the suggestion, never silently corrected.
+DOMAIN_TYPOS = {
+    "gmial.com": "gmail.com",
+    "gmai.com": "gmail.com",
+    "gmal.com": "gmail.com",
+    "gamil.com": "gmail.com",
+    "gnail.com": "gmail.com",
+    "gmail.co": "gmail.com",
+    "gmail.cm": "gmail.com",
+    "gmail.con": "gmail.com",
+    "gmaill.com": "gmail.com",
+    "googlemail.co": "googlemail.com",
+    "hotmial.com": "hotmail.com",
+    "hotmal.com": "hotmail.com",
+    "hotmai.com": "hotmail.com",
+    "hotmail.co": "hotmail.com",
+    "hotmail.con": "hotmail.com",
+    "homail.com": "hotmail.com",
+    "yaho.com": "yahoo.com",
+    "yahooo.com": "yahoo.com",
+    "yahoo.co": "yahoo.com",
+    "yahoo.con": "yahoo.com",
+    "outlok.com": "outlook.com",
+    "outloo.com": "outlook.com",
+    "outlook.co": "outlook.com",
+    "outlook.con": "outlook.com",
+    "iclod.com": "icloud.com",
+    "icloud.co": "icloud.com",
+    "icoud.com": "icloud.com",
+    "gmx.dee": "gmx.de",
+    "gmx.con": "gmx.com",
+    "web.dee": "web.de",
+    "t-onlin.de": "t-online.de",
+    "tonline.de": "t-online.de",
+}
+
+
+@dataclass
+class RowError:
+    """One problem with one row; `loc` names the row and field, as the API reports it."""
+
+    row: int
+    field: str
+    msg: str
+
+    def as_dict(self, prefix: str = "recipients") -> dict[str, Any]:
+        return {"loc": [prefix, self.row, self.field], "msg": self.msg}
+
+    def __str__(self) -> str:
+        return _("Row %(row)s, %(field)s: %(msg)s") % {
+            "row": self.row,
+            "field": self.field,
+            "msg": self.msg,
+        }
+
+
+@dataclass
+class CleanRow:
+    name: str
+    email: str
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+def email_normalize(raw: str) -> str:
+    return raw.strip().lower()
+
+
+def email_problem(email: str) -> str | None:
+    """Why an (already normalised) address cannot be used, or None if it can."""
+    try:
+        validate_email(email)
+    except ValidationError:
+        return _("“%(email)s” is not a valid email address.") % {"email": email}
+    domain = email.rsplit("@", 1)[1]
+    if domain in DOMAIN_TYPOS:
+        suggestion = email.rsplit("@", 1)[0] + "@" + DOMAIN_TYPOS[domain]
+        return _("“%(email)s” looks like a typo: did you mean %(suggestion)s?") % {
+            "email": email,
+            "suggestion": suggestion,
+        }
+    return None
+
+
+def name_problem(name: str) -> str | None:
+    if not name:
+        return _("A name is required.")
+    if len(name) > NAME_MAX_LENGTH:
+        return _("The name is %(length)s characters long; at most %(max)s are allowed.") % {
+            "length": len(name),
+            "max": NAME_MAX_LENGTH,
+        }
+    if any(ord(ch) < 32 for ch in name):
+        return _("The name contains control characters.")
+    return None
+
+
+def attributes_problem(attributes: Any) -> str | None:
+    if not isinstance(attributes, dict):
+        return _("Attributes must be an object of names and text values.")
+    if len(attributes) > MAX_ATTRIBUTES:
+        return _("At most %(max)s attributes are allowed.") % {"max": MAX_ATTRIBUTES}
+    for key, value in attributes.items():
+        if not isinstance(key, str) or not key.strip():
+            return _("Attribute names must be non-empty text.")
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            return _("The attribute “%(key)s” must be text or a number.") % {"key": key}
+        if len(str(value)) > MAX_ATTRIBUTE_LENGTH:
+            return _("The attribute “%(key)s” is longer than %(max)s characters.") % {
+                "key": key,
+                "max": MAX_ATTRIBUTE_LENGTH,
+            }
+    return None
+
+
+def row_validate(
+    row: int, name: Any, email: Any, attributes: Any = None
+) -> tuple[CleanRow | None, list[RowError]]:
+    """Check one row: a clean row, or every problem it has."""
+    errors: list[RowError] = []
+    clean_name = " ".join(str(name or "").split())
+    if problem := name_problem(clean_name):
+        errors.append(RowError(row, "name", problem))
+    clean_email = email_normalize(str(email or ""))
+    if clean_email and (problem := email_problem(clean_email)):
+        errors.append(RowError(row, "email", problem))
+    attributes = {} if attributes is None else attributes
+    if problem := attributes_problem(attributes):
+        errors.append(RowError(row, "attributes", problem))
+    if errors:
+        return None, errors
+    clean_attributes = {str(k).strip(): str(v) for k, v in attributes.items()}
+    return CleanRow(clean_name, clean_email, clean_attributes), []

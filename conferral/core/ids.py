@@ -1,0 +1,34 @@
+"""Random public identifiers and secrets. Public ids are never primary keys."""
+
+from __future__ import annotations
+
+import secrets
+
+# Crockford's base32: no I, L, O or U, so a token typed by hand is hard to mistype.
+TOKEN_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+TOKEN_GROUPS = 4
+TOKEN_GROUP_LEN = 4
+_TYPO_MAP = str.maketrans({"I": "1", "L": "1", "O": "0", "U": "V"})
+
+
+def public_id() -> str:
+    """A 16-character url-safe random id (96 bits)."""
+    return secrets.token_urlsafe(12)
+
+
+def new_token() -> str:
+    """A recipient token such as ``7K3M-Q9TX-2HNB-W4PD`` (80 bits)."""
+    chars = "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_GROUPS * TOKEN_GROUP_LEN))
+    return "-".join(
+        chars[i : i + TOKEN_GROUP_LEN] for i in range(0, len(chars), TOKEN_GROUP_LEN)
+    )
+
+
+def normalize_token(raw: str) -> str | None:
+    """The canonical form of a token typed by hand, or None if it cannot be one."""
+    chars = "".join(ch for ch in raw.upper() if ch.isalnum()).translate(_TYPO_MAP)
+    if len(chars) != TOKEN_GROUPS * TOKEN_GROUP_LEN or any(c not in TOKEN_ALPHABET for c in chars):
+        return None
+    return "-".join(
+        chars[i : i + TOKEN_GROUP_LEN] for i in range(0, len(chars), TOKEN_GROUP_LEN)
+    )

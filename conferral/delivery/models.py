@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class MailboxMessage(models.Model):
+    """A message captured by the built-in local mailbox (no mail settings configured)."""
+
+    message_id = models.CharField(max_length=255, blank=True)
+    sender = models.CharField(max_length=320)
+    to = models.CharField(max_length=320)
+    subject = models.CharField(max_length=998, blank=True)
+    raw = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RecipientConfig(AppConfig):
+    name = "conferral.recipient"
+    label = "recipient"

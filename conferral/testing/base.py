@@ -1,0 +1,56 @@
+"""Fixtures every app's tests use: an organization, its API key, a certificate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from conferral.accounts.models import Organization
+from conferral.accounts.services import apikey_create, organization_get_or_create, user_create
+from conferral.certificates.models import Certificate, Recipient
+from conferral.certificates.services import RawRow, certificate_create, recipients_add
+
+
+@pytest.fixture
+def org(db: None) -> Organization:
+    return organization_get_or_create(name="Acme Academy")
+
+
+@pytest.fixture
+def other_org(db: None) -> Organization:
+    return organization_get_or_create(name="Other Org")
+
+
+@pytest.fixture
+def api_key(org: Organization) -> str:
+    return apikey_create(organization=org)
+
+
+@pytest.fixture
+def api(client: Client, api_key: str) -> Client:
+    """A test client that sends the organization's API key with every request."""
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {api_key}"
+    return client
+
+
+@pytest.fixture
+def certificate(org: Organization) -> Certificate:
+    return certificate_create(organization=org, name="Python Fundamentals")
+
+
+@pytest.fixture
+def add_recipients(certificate: Certificate) -> Callable[..., list[Recipient]]:
+    def add(*people: tuple[str, str], cert: Certificate | None = None) -> list[Recipient]:
+        rows = [RawRow(i, name, email) for i, (name, email) in enumerate(people, start=1)]
+        return recipients_add(certificate=cert or certificate, rows=rows).recipients
+
+    return add
+
+
+@pytest.fixture
+def user_client(client: Client, org: Organization) -> Client:
+    user_create(email="owner@acme.test", password="correct horse battery", organization=org)
+    client.login(username="owner@acme.test", password="correct horse battery")
+    return client
