@@ -1,4 +1,9 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from conferral.recipient import views
 
 app_name = "recipient"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("r/<str:token>", views.page, name="page"),
+    path("v/<str:credential_id>", views.verify, name="verify"),
+]

@@ -1,1 +1,47 @@
-"""Fixtures (filled in by the part of the suite that needs them)."""
+"""Session fixtures for real PostgreSQL and Redis servers.
+
+`scripts/test` starts both once and passes their URLs in CONFERRAL_TEST_POSTGRES_URL and
+CONFERRAL_TEST_REDIS_URL; a plain `pytest` run starts its own. When a server cannot be
+had, a test that needs it is skipped on a developer's machine and fails in CI
+(CI=true): in CI a missing service is a failure, never a silent skip."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from conferral.testing.servers import ServerUnavailable, postgres_server, redis_server
+
+
+def unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI=true: a missing service is a failure)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The URL of a PostgreSQL server with a `conferral` database that tests may use
+    as a template: a test that needs a database of its own creates it."""
+    if url := os.environ.get("CONFERRAL_TEST_POSTGRES_URL"):
+        yield url
+        return
+    try:
+        with postgres_server() as server:
+            yield server.url
+    except ServerUnavailable as exc:
+        unavailable(str(exc))
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    if url := os.environ.get("CONFERRAL_TEST_REDIS_URL"):
+        yield url
+        return
+    try:
+        with redis_server() as server:
+            yield server.url
+    except ServerUnavailable as exc:
+        unavailable(str(exc))

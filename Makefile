@@ -1,0 +1,43 @@
+# Conferral: `make run` starts it on this machine; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test test-quick lint deps install messages clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+deps:
+	scripts/install-deps
+
+## Run Conferral on its embedded default: SQLite, in-process worker, local mailbox.
+run: install
+	$(VENV)/bin/conferral demo
+	$(VENV)/bin/conferral serve
+
+## The whole suite on SQLite and on PostgreSQL (with Redis and real worker processes),
+## plus lint and type checks.
+test: install deps lint
+	$(PY) scripts/run_tests.py
+
+## The suite on SQLite only, without starting servers.
+test-quick: install
+	$(PY) -m pytest -q -m "not distributed"
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy conferral
+
+messages: install
+	cd conferral && ../$(PY) ../manage.py makemessages -l de --no-obsolete && ../$(PY) ../manage.py compilemessages
+
+clean:
+	rm -rf $(VENV) var
