@@ -37,6 +37,9 @@ class Membership(models.Model):
             models.UniqueConstraint(fields=["organization", "user"], name="membership_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.organization_id} ({self.role})"
+
 
 class ApiKey(models.Model):
     """An API key: only its SHA-256 digest is stored; `prefix` identifies it in lists."""
@@ -50,3 +53,6 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name or self.organization_id})"

@@ -14,13 +14,11 @@ from conferral.certificates.models import Certificate, Recipient
 def organizations_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Organization]:
     if not user.is_authenticated:
         return Organization.objects.none()
-    return Organization.objects.filter(memberships__user=user)
+    return Organization.objects.filter(memberships__user_id=user.pk)
 
 
 def certificate_get_for_org(organization: Organization, public_id: str) -> Certificate:
-    certificate = Certificate.objects.filter(
-        organization=organization, public_id=public_id
-    ).first()
+    certificate = Certificate.objects.filter(organization=organization, public_id=public_id).first()
     if certificate is None:
         raise Http404("No such certificate.")
     return certificate
@@ -37,9 +35,7 @@ def recipient_get_for_org(organization: Organization, public_id: str) -> Recipie
     return recipient
 
 
-def certificate_get_for_user(
-    user: AbstractBaseUser | AnonymousUser, public_id: str
-) -> Certificate:
+def certificate_get_for_user(user: AbstractBaseUser | AnonymousUser, public_id: str) -> Certificate:
     certificate = Certificate.objects.filter(
         organization__in=organizations_for_user(user), public_id=public_id
     ).first()

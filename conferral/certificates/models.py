@@ -113,7 +113,9 @@ class Recipient(models.Model):
     status axes. Every change to these columns goes with an Event in one transaction."""
 
     public_id = models.CharField(max_length=32, unique=True, default=ids.public_id, editable=False)
-    credential_id = models.CharField(max_length=32, unique=True, default=ids.public_id, editable=False)
+    credential_id = models.CharField(
+        max_length=32, unique=True, default=ids.public_id, editable=False
+    )
     token = models.CharField(max_length=24, unique=True, default=ids.new_token, editable=False)
     certificate = models.ForeignKey(
         Certificate, on_delete=models.CASCADE, related_name="recipients"

@@ -25,8 +25,6 @@ from conferral.certificates.models import (
 from conferral.certificates.validation import (
     CleanRow,
     RowError,
-    email_normalize,
-    email_problem,
     row_validate,
 )
 from conferral.tracking.models import EventType
@@ -205,7 +203,9 @@ def recipient_update(
         if row.email != recipient.email:
             if (
                 row.email
-                and Recipient.objects.filter(certificate_id=recipient.certificate_id, email=row.email)
+                and Recipient.objects.filter(
+                    certificate_id=recipient.certificate_id, email=row.email
+                )
                 .exclude(pk=recipient.pk)
                 .exists()
             ):
@@ -263,4 +263,3 @@ def certificate_publish(*, certificate: Certificate) -> None:
     if certificate.state != CertificateState.PUBLISHED:
         certificate.state = CertificateState.PUBLISHED
         certificate.save(update_fields=["state", "updated_at"])
-

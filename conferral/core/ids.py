@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 # Crockford's base32: no I, L, O or U, so a token typed by hand is hard to mistype.
-TOKEN_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+TOKEN_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # noqa: S105 (an alphabet)
 TOKEN_GROUPS = 4
 TOKEN_GROUP_LEN = 4
 _TYPO_MAP = str.maketrans({"I": "1", "L": "1", "O": "0", "U": "V"})
@@ -19,9 +19,7 @@ def public_id() -> str:
 def new_token() -> str:
     """A recipient token such as ``7K3M-Q9TX-2HNB-W4PD`` (80 bits)."""
     chars = "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_GROUPS * TOKEN_GROUP_LEN))
-    return "-".join(
-        chars[i : i + TOKEN_GROUP_LEN] for i in range(0, len(chars), TOKEN_GROUP_LEN)
-    )
+    return "-".join(chars[i : i + TOKEN_GROUP_LEN] for i in range(0, len(chars), TOKEN_GROUP_LEN))
 
 
 def normalize_token(raw: str) -> str | None:
@@ -29,6 +27,4 @@ def normalize_token(raw: str) -> str | None:
     chars = "".join(ch for ch in raw.upper() if ch.isalnum()).translate(_TYPO_MAP)
     if len(chars) != TOKEN_GROUPS * TOKEN_GROUP_LEN or any(c not in TOKEN_ALPHABET for c in chars):
         return None
-    return "-".join(
-        chars[i : i + TOKEN_GROUP_LEN] for i in range(0, len(chars), TOKEN_GROUP_LEN)
-    )
+    return "-".join(chars[i : i + TOKEN_GROUP_LEN] for i in range(0, len(chars), TOKEN_GROUP_LEN))

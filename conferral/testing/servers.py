@@ -81,16 +81,44 @@ def postgres_server() -> Iterator[Server]:
     port = free_port()
     try:
         subprocess.run(
-            [*run_as, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-             "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
+            [
+                *run_as,
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ],
             check=True,
             capture_output=True,
         )
         proc = subprocess.Popen(
-            [*run_as, str(bindir / "postgres"), "-D", str(data), "-p", str(port),
-             "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={directory}",
-             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-             "-c", "max_connections=200"],
+            [
+                *run_as,
+                str(bindir / "postgres"),
+                "-D",
+                str(data),
+                "-p",
+                str(port),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                f"unix_socket_directories={directory}",
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+                "-c",
+                "max_connections=200",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=open(directory / "postgres.log", "wb"),  # noqa: SIM115
             start_new_session=True,
@@ -102,8 +130,17 @@ def postgres_server() -> Iterator[Server]:
         _wait_for_port(port, proc, "PostgreSQL", 30)
         for _ in range(100):
             done = subprocess.run(
-                [str(bindir / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
-                 "-c", "CREATE DATABASE conferral"],
+                [
+                    str(bindir / "psql"),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(port),
+                    "-U",
+                    "postgres",
+                    "-c",
+                    "CREATE DATABASE conferral",
+                ],
                 capture_output=True,
             )
             if done.returncode == 0:
@@ -121,12 +158,25 @@ def postgres_server() -> Iterator[Server]:
 def redis_server() -> Iterator[Server]:
     binary = shutil.which("redis-server")
     if binary is None:
-        raise ServerUnavailable("Redis is not installed (no redis-server); run scripts/install-deps")
+        raise ServerUnavailable(
+            "Redis is not installed (no redis-server); run scripts/install-deps"
+        )
     directory = Path(tempfile.mkdtemp(prefix="conferral-redis-"))
     port = free_port()
     proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(directory)],
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(directory),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
