@@ -68,6 +68,22 @@ class Server:
     directory: Path
 
 
+def _stop_postgres(data: Path, proc: subprocess.Popen[bytes]) -> None:
+    """Fast shutdown (SIGINT) of the postmaster itself: as root it runs under `runuser`,
+    which does not pass signals on, so its pid is read from postmaster.pid."""
+    try:
+        pid = int((data / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        pid = 0
+    if pid:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGINT)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+    _stop(proc)
+
+
 @contextlib.contextmanager
 def postgres_server() -> Iterator[Server]:
     """A PostgreSQL cluster with a `conferral` database; yields its URL."""
@@ -150,7 +166,7 @@ def postgres_server() -> Iterator[Server]:
             raise ServerUnavailable(f"PostgreSQL did not accept connections: {done.stderr!r}")
         yield Server(f"postgres://postgres@127.0.0.1:{port}/conferral", proc, directory)
     finally:
-        _stop(proc, signal.SIGINT)  # fast shutdown
+        _stop_postgres(data, proc)
         shutil.rmtree(directory, ignore_errors=True)
 
 
