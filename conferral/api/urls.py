@@ -1,4 +1,4 @@
-from django.urls import URLPattern
+from conferral.api.api import api
 
 app_name = "api"
-urlpatterns: list[URLPattern] = []
+urlpatterns = api.urls[0]

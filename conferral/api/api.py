@@ -1,0 +1,24 @@
+"""The REST API v1 (DESIGN.md section 8), mounted at /api/v1/; its OpenAPI document is
+/api/v1/openapi.json and its interactive documentation /api/v1/docs."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from conferral.api import certificates, recipients
+from conferral.api.auth import ApiKeyAuth
+from conferral.api.errors import errors_install
+
+api = NinjaAPI(
+    title="Conferral API",
+    version="1",
+    description=(
+        "Issue certificates and badges, email them, and see what happened to each one. "
+        "Authenticate with `Authorization: Bearer <key>` (`conferral apikey create`)."
+    ),
+    urls_namespace="api",
+    auth=ApiKeyAuth(),
+)
+errors_install(api)
+api.add_router("/certificates", certificates.router)
+api.add_router("/recipients", recipients.router)

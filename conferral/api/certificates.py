@@ -1,0 +1,157 @@
+"""/api/v1/certificates: create, list and read certificates; add, list and send to
+their recipients; read their statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Body, Query, Router, Status
+
+from conferral.accounts.selectors import certificate_get_for_org
+from conferral.api import schemas
+from conferral.api.auth import organization
+from conferral.api.errors import invalid
+from conferral.api.responses import DEFAULT_LIMIT, ERRORS, WRITE_ERRORS, Limit, Offset
+from conferral.certificates.models import Certificate, EmailStatus, Recipient
+from conferral.certificates.models import Status as RecipientStatus
+from conferral.certificates.selectors import certificates_for_org, recipients_filter
+from conferral.certificates.services import (
+    RawRow,
+    RecipientsInvalid,
+    certificate_create,
+    recipients_add,
+)
+from conferral.delivery.services import certificate_send
+from conferral.stats.selectors import certificate_statistics
+
+router = Router(tags=["certificates"])
+
+STATUS_DOC = ", ".join(RecipientStatus.values)
+EMAIL_STATUS_DOC = ", ".join(EmailStatus.values)
+
+
+@router.post(
+    "",
+    operation_id="certificate_create",
+    summary="Create a certificate",
+    response={201: schemas.CertificateOut, **WRITE_ERRORS},
+)
+def certificate_create_view(
+    request: HttpRequest, payload: schemas.CertificateIn
+) -> Status[Certificate]:
+    """Create a certificate (state `draft`)."""
+    return Status(
+        201, certificate_create(organization=organization(request), **payload.model_dump())
+    )
+
+
+@router.get(
+    "",
+    operation_id="certificate_list",
+    summary="List certificates",
+    response={200: schemas.CertificateList, **ERRORS},
+)
+def certificate_list_view(
+    request: HttpRequest, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+) -> dict[str, Any]:
+    """The organization's certificates, newest first."""
+    certificates = certificates_for_org(organization(request))
+    return {"items": list(certificates[offset : offset + limit]), "count": certificates.count()}
+
+
+@router.get(
+    "/{certificate_id}",
+    operation_id="certificate_get",
+    summary="Read a certificate",
+    response={200: schemas.CertificateOut, **ERRORS},
+)
+def certificate_get_view(request: HttpRequest, certificate_id: str) -> Certificate:
+    return certificate_get_for_org(organization(request), certificate_id)
+
+
+@router.post(
+    "/{certificate_id}/recipients",
+    operation_id="recipients_add",
+    summary="Add recipients",
+    response={201: schemas.RecipientsAdded, **WRITE_ERRORS},
+)
+def recipients_add_view(
+    request: HttpRequest, certificate_id: str, payload: schemas.RecipientsIn
+) -> Status[dict[str, Any]]:
+    """Add recipients, all or nothing: if any row is bad, the 422 names every bad row as
+    `["recipients", index, field]` (index from 0) and no recipient is added."""
+    certificate = certificate_get_for_org(organization(request), certificate_id)
+    rows = (
+        RawRow(index, row.name, row.email, row.attributes)
+        for index, row in enumerate(payload.recipients)
+    )
+    result = recipients_add(certificate=certificate, rows=rows)
+    return Status(201, {"items": result.recipients, "count": result.count})
+
+
+@router.get(
+    "/{certificate_id}/recipients",
+    operation_id="recipients_list",
+    summary="List and search recipients",
+    response={200: schemas.RecipientList, **ERRORS},
+)
+def recipients_list_view(
+    request: HttpRequest,
+    certificate_id: str,
+    q: Annotated[str, Query(max_length=200, description="Search in name, email, token.")] = "",
+    status: Annotated[str, Query(description=f"Certificate status: {STATUS_DOC}.")] = "",
+    email_status: Annotated[str, Query(description=f"Email status: {EMAIL_STATUS_DOC}.")] = "",
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """The certificate's recipients with both statuses, oldest first, `limit` at a time;
+    `count` is the number matching the filters. An unknown status is a 422."""
+    certificate = certificate_get_for_org(organization(request), certificate_id)
+    recipients = recipients_filter(
+        certificate=certificate, q=q, status=status, email_status=email_status
+    )
+    page: list[Recipient] = list(recipients[offset : offset + limit])
+    return {"items": page, "count": recipients.count()}
+
+
+@router.post(
+    "/{certificate_id}/send",
+    operation_id="certificate_send",
+    summary="Send the emails",
+    response={202: schemas.Queued, **WRITE_ERRORS},
+)
+def certificate_send_view(
+    request: HttpRequest,
+    certificate_id: str,
+    payload: Annotated[schemas.SendIn | None, Body()] = None,
+) -> Status[dict[str, int]]:
+    """Send the emails now or at `at`: to `recipient_ids`, or by default to every
+    recipient not sent yet who has an address. An unknown, address-less or revoked id
+    is a 422 at `["recipient_ids", index]` and nothing is queued; a 409 says why
+    nothing can be sent (e.g. everyone was already sent the email)."""
+    certificate = certificate_get_for_org(organization(request), certificate_id)
+    recipient_ids = payload.recipient_ids if payload else None
+    at = payload.at if payload else None
+    if at is not None and timezone.is_naive(at):
+        at = timezone.make_aware(at, dt.UTC)
+    try:
+        queued = certificate_send(certificate=certificate, recipient_ids=recipient_ids, at=at)
+    except RecipientsInvalid as exc:
+        raise invalid(([e.field, e.row], e.msg) for e in exc.errors) from exc
+    return Status(202, {"queued": queued})
+
+
+@router.get(
+    "/{certificate_id}/statistics",
+    operation_id="certificate_statistics",
+    summary="Read the statistics",
+    response={200: schemas.StatisticsOut, **ERRORS},
+)
+def certificate_statistics_view(request: HttpRequest, certificate_id: str) -> dict[str, Any]:
+    """Claimed, shared or downloaded, added to LinkedIn (count and percent of all
+    recipients), tracked social shares, email statistics and machine-made opens."""
+    certificate = certificate_get_for_org(organization(request), certificate_id)
+    return certificate_statistics(certificate)

@@ -1,0 +1,254 @@
+"""Request and response bodies of the REST API v1 (DESIGN.md section 8)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from conferral.certificates.links import recipient_url, verify_url
+from conferral.certificates.models import (
+    NAME_MAX_LENGTH,
+    Certificate,
+    Channel,
+    EmailStatus,
+    Kind,
+    Language,
+    Recipient,
+    Status,
+)
+from conferral.certificates.selectors import certificate_recipients_count
+from conferral.tracking.explain import event_explain
+from conferral.tracking.models import Event
+
+MAX_BATCH = 10_000
+MAX_REASON_LENGTH = 2000
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class ErrorLocation(Schema):
+    loc: list[str | int]
+    msg: str
+
+
+class ValidationErrorOut(Schema):
+    detail: list[ErrorLocation]
+
+
+class CertificateIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=NAME_MAX_LENGTH)
+    kind: Kind
+    description: str = ""
+    criteria: str = ""
+    issue_date: dt.date | None = None
+    expires_at: dt.date | None = None
+    language: Language = Language.EN
+    email_subject: str = Field("", max_length=300)
+    email_body: str = ""
+
+
+class CertificateOut(Schema):
+    id: str
+    name: str
+    kind: Kind
+    state: str
+    created_at: dt.datetime
+    recipients_count: int
+    description: str
+    criteria: str
+    issue_date: dt.date | None
+    expires_at: dt.date | None
+    language: Language
+    email_subject: str
+    email_body: str
+
+    @staticmethod
+    def resolve_id(obj: Certificate) -> str:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_recipients_count(obj: Certificate) -> int:
+        count = getattr(obj, "recipients_count", None)
+        return certificate_recipients_count(obj) if count is None else int(count)
+
+
+class CertificateList(Schema):
+    items: list[CertificateOut]
+    count: int
+
+
+class RecipientIn(Schema):
+    """One recipient; `name` is required. Once the body fits this schema, the values
+    are checked like a CSV import's rows, so one answer names every bad row (a missing
+    name included)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"required": ["name"]})
+
+    name: str | None = None
+    email: str | None = None
+    attributes: dict[str, Any] | None = Field(
+        None, description="Custom attributes: names and text or number values."
+    )
+
+
+class RecipientsIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    recipients: list[RecipientIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class RecipientPatch(Schema):
+    """Only the fields present change; `"email": null` or `""` removes the address."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = None
+    email: str | None = None
+    attributes: dict[str, Any] | None = None
+
+
+class RecipientOut(Schema):
+    id: str
+    certificate_id: str
+    name: str
+    email: str
+    attributes: dict[str, str]
+    token: str
+    url: str = Field(description="The recipient link, marked as handed out through the API.")
+    status: Status = Field(description="The certificate status: claimed wins.")
+    email_status: EmailStatus
+    claimed_at: dt.datetime | None
+    claim_channel: Channel | None
+    downloaded: bool
+    shared: list[str]
+    added_to_linkedin: bool
+    revoked: bool
+    verify_url: str
+    last_reply: str = Field(description="The mail server's last answer.")
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_id(obj: Recipient) -> str:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_certificate_id(obj: Recipient) -> str:
+        return obj.certificate.public_id
+
+    @staticmethod
+    def resolve_url(obj: Recipient) -> str:
+        return recipient_url(obj, Channel.API)
+
+    @staticmethod
+    def resolve_claim_channel(obj: Recipient) -> str | None:
+        return obj.claim_channel or None
+
+    @staticmethod
+    def resolve_downloaded(obj: Recipient) -> bool:
+        return obj.downloaded_at is not None
+
+    @staticmethod
+    def resolve_added_to_linkedin(obj: Recipient) -> bool:
+        return obj.linkedin_added_at is not None
+
+    @staticmethod
+    def resolve_revoked(obj: Recipient) -> bool:
+        return obj.revoked_at is not None
+
+    @staticmethod
+    def resolve_verify_url(obj: Recipient) -> str:
+        return verify_url(obj)
+
+
+class RecipientsAdded(Schema):
+    items: list[RecipientOut]
+    count: int
+
+
+class RecipientList(Schema):
+    items: list[RecipientOut]
+    count: int
+
+
+class SendIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    recipient_ids: list[str] | None = Field(
+        None,
+        min_length=1,
+        max_length=MAX_BATCH,
+        description="Recipients to send to; default: every not-sent one with an address.",
+    )
+    at: dt.datetime | None = Field(
+        None, description="When to send (ISO 8601; without an offset it is UTC); default: now."
+    )
+
+
+class Queued(Schema):
+    queued: int
+
+
+class RevokeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(max_length=MAX_REASON_LENGTH)
+
+
+class Part(Schema):
+    count: int
+    percent: float
+
+
+class SocialShares(Schema):
+    linkedin: int
+    facebook: int
+    x: int
+
+
+class EmailStatistics(Schema):
+    not_provided: int
+    not_sent: int
+    scheduled: int
+    sending: int
+    sent: int
+    delivered: int
+    opened: int
+    clicked: int
+    bounced: int
+
+
+class StatisticsOut(Schema):
+    recipients: int
+    created_at: dt.datetime
+    claimed: Part
+    shared_or_downloaded: Part
+    added_to_linkedin: Part
+    social_shares: SocialShares
+    email: EmailStatistics
+    machine_opens: int
+
+
+class EventOut(Schema):
+    type: str
+    at: dt.datetime
+    channel: str
+    machine: bool
+    detail: dict[str, Any]
+    explanation: str
+
+    @staticmethod
+    def resolve_explanation(obj: Event) -> str:
+        return event_explain(obj)
+
+
+class EventList(Schema):
+    summary: str = Field(description="Where the recipient stands on both status axes, and why.")
+    items: list[EventOut]
+    count: int

@@ -1,0 +1,83 @@
+"""Reads of certificates and recipients, shared by the API and the dashboard.
+
+Access is checked before these are called (conferral.accounts.selectors); they only
+shape the query. Recipient lists are ordered by primary key, so offset pages are stable
+and a keyset page is `recipients_filter(...).filter(pk__gt=last_pk)`."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from conferral.accounts.models import Organization
+from conferral.certificates.models import Certificate, EmailStatus, Recipient, Status
+
+SEARCH_MAX_LENGTH = 200
+
+
+class FilterInvalid(ValueError):
+    """Filter values that are not among the allowed choices: `errors` maps each bad
+    filter's name to a message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__(" ".join(errors.values()))
+
+
+def certificates_for_org(organization: Organization) -> QuerySet[Certificate]:
+    """The organization's certificates, newest first, each with `recipients_count`."""
+    return (
+        Certificate.objects.filter(organization=organization)
+        .annotate(recipients_count=Count("recipients"))
+        .order_by("-created_at", "-id")
+    )
+
+
+def certificate_recipients_count(certificate: Certificate) -> int:
+    return Recipient.objects.filter(certificate=certificate).count()
+
+
+def _choice_problem(field: str, value: str, choices: list[str]) -> str | None:
+    if value and value not in choices:
+        return _("“%(value)s” is not a valid %(field)s; use one of: %(choices)s.") % {
+            "value": value,
+            "field": field,
+            "choices": ", ".join(choices),
+        }
+    return None
+
+
+def recipients_filter(
+    *, certificate: Certificate, q: str = "", status: str = "", email_status: str = ""
+) -> QuerySet[Recipient]:
+    """The certificate's recipients matching a search and the two status filters.
+
+    `q` matches name, email or token, case-insensitively (a token matches with or
+    without its dashes). `status` is a certificate status (Status) and `email_status`
+    an email status (EmailStatus); empty means any. An unknown value raises
+    FilterInvalid rather than silently matching nothing."""
+    status, email_status = status.strip(), email_status.strip()
+    problems = {
+        field: problem
+        for field, problem in (
+            ("status", _choice_problem("status", status, Status.values)),
+            ("email_status", _choice_problem("email_status", email_status, EmailStatus.values)),
+        )
+        if problem
+    }
+    if problems:
+        raise FilterInvalid(problems)
+    recipients = Recipient.objects.filter(certificate=certificate)
+    if status:
+        recipients = recipients.filter(status=status)
+    if email_status:
+        recipients = recipients.filter(email_status=email_status)
+    q = " ".join(q.split())[:SEARCH_MAX_LENGTH]
+    if q:
+        match = Q(name__icontains=q) | Q(email__icontains=q) | Q(token__icontains=q)
+        compact = q.replace("-", "").upper()
+        if len(compact) >= 8 and compact.isalnum():
+            dashed = "-".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+            match |= Q(token__icontains=dashed)
+        recipients = recipients.filter(match)
+    return recipients.select_related("certificate").order_by("id")

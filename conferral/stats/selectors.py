@@ -1,0 +1,119 @@
+"""Statistics of a certificate (seeds 001 and 003), read from the recipient rows'
+denormalised status columns; the event table is never scanned."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, TextField
+from django.db.models.functions import Cast
+
+from conferral.certificates.models import Certificate, EmailStatus, Recipient
+
+SOCIAL_NETWORKS = ("linkedin", "facebook", "x")
+
+
+def percent(count: int, total: int) -> float:
+    """`count` as a percentage of `total`, one decimal; 0.0 when there is no total."""
+    if not total:
+        return 0.0
+    return round(count * 100 / total, 1)
+
+
+def _shared_on(network: str) -> Q:
+    # `shared` is a JSON list of network names. JSON containment is not portable
+    # (SQLite has no `contains` lookup for JSON), but the JSON text is: both SQLite and
+    # PostgreSQL render a list of strings with each element in double quotes, and a quote
+    # inside an element is escaped, so `"x"` only matches the element "x".
+    return Q(shared_text__contains=f'"{network}"')
+
+
+def certificate_statistics(certificate: Certificate) -> dict[str, Any]:
+    """The statistics of one certificate, from ONE aggregate query over its recipients.
+
+    Every percentage is of all recipients, one decimal. The email counts:
+
+    - `not_provided`, `not_sent`, `scheduled`, `sending`: recipients whose current email
+      status is that one.
+    - `sent`: recipients whose message left us at least once (`first_sent_at` set),
+      whatever happened next, bounces included.
+    - `delivered`: recipients whose message the server accepted and that have not
+      bounced since, opened and clicked ones included (email status delivered, opened
+      or clicked). A message that bounces after it was accepted (a late DSN) leaves
+      delivered for bounced; opened and clicked still count it.
+    - `opened`: human opens and inferred opens: a recorded open (`opened_at`) or a click
+      (`clicked_at`), since a click means the email was read even if images were blocked.
+    - `clicked`: recipients who followed the "Get certificate" link (`clicked_at`).
+    - `bounced`: recipients whose email status is bounced (hard or soft).
+
+    `machine_opens` counts apart the recipients with only a machine-made open (an image
+    proxy such as Apple Mail Privacy Protection, or a link scanner): `machine_opened_at`
+    set, and neither a human open nor a click. `shared_or_downloaded` counts recipients
+    who downloaded their credential or shared it on at least one network;
+    `social_shares` counts, per network, the recipients who shared there through the
+    recipient page's buttons."""
+    opened = Q(opened_at__isnull=False) | Q(clicked_at__isnull=False)
+    by_status = {
+        status: Count("pk", filter=Q(email_status=status))
+        for status in (
+            EmailStatus.NOT_PROVIDED,
+            EmailStatus.NOT_SENT,
+            EmailStatus.SCHEDULED,
+            EmailStatus.SENDING,
+        )
+    }
+    shares = {network: Count("pk", filter=_shared_on(network)) for network in SOCIAL_NETWORKS}
+    row = (
+        Recipient.objects.filter(certificate=certificate)
+        .annotate(shared_text=Cast("shared", TextField()))
+        .aggregate(
+            recipients=Count("pk"),
+            claimed=Count("pk", filter=Q(claimed_at__isnull=False)),
+            shared_or_downloaded=Count(
+                "pk", filter=Q(downloaded_at__isnull=False) | Q(shared_text__contains='"')
+            ),
+            added_to_linkedin=Count("pk", filter=Q(linkedin_added_at__isnull=False)),
+            sent=Count("pk", filter=Q(first_sent_at__isnull=False)),
+            delivered=Count(
+                "pk",
+                filter=Q(
+                    email_status__in=[
+                        EmailStatus.DELIVERED,
+                        EmailStatus.OPENED,
+                        EmailStatus.CLICKED,
+                    ]
+                ),
+            ),
+            opened=Count("pk", filter=opened),
+            clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
+            bounced=Count("pk", filter=Q(email_status=EmailStatus.BOUNCED)),
+            machine_opens=Count("pk", filter=Q(machine_opened_at__isnull=False) & ~opened),
+            **{f"email_{status.value}": count for status, count in by_status.items()},
+            **{f"share_{network}": count for network, count in shares.items()},
+        )
+    )
+    total = row["recipients"]
+
+    def part(key: str) -> dict[str, Any]:
+        return {"count": row[key], "percent": percent(row[key], total)}
+
+    return {
+        "recipients": total,
+        "created_at": certificate.created_at,
+        "claimed": part("claimed"),
+        "shared_or_downloaded": part("shared_or_downloaded"),
+        "added_to_linkedin": part("added_to_linkedin"),
+        "social_shares": {network: row[f"share_{network}"] for network in SOCIAL_NETWORKS},
+        "email": {
+            "not_provided": row["email_not_provided"],
+            "not_sent": row["email_not_sent"],
+            "scheduled": row["email_scheduled"],
+            "sending": row["email_sending"],
+            "sent": row["sent"],
+            "delivered": row["delivered"],
+            "opened": row["opened"],
+            "clicked": row["clicked"],
+            "bounced": row["bounced"],
+        },
+        "machine_opens": row["machine_opens"],
+    }

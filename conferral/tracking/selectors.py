@@ -1,0 +1,13 @@
+"""Reads of the event log (access is checked before these are called)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from conferral.certificates.models import Recipient
+from conferral.tracking.models import Event
+
+
+def recipient_events(recipient: Recipient) -> QuerySet[Event]:
+    """The recipient's events, oldest first (index event_recipient_at)."""
+    return Event.objects.filter(recipient=recipient).order_by("at", "id")

@@ -1,0 +1,283 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from conferral.certificates.models import Recipient
+from conferral.tracking.explain import event_explain, recipient_summary
+from conferral.tracking.models import EventType
+from conferral.tracking.services import event_build
+
+AT = dt.datetime(2030, 3, 4, 13, 55, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def ada(add_recipients: Any) -> Recipient:
+    [recipient] = add_recipients(("Ada Lovelace", "ada@example.com"))
+    return recipient
+
+
+def explain(recipient: Recipient, type: str, **kwargs: Any) -> str:
+    return event_explain(event_build(recipient=recipient, type=type, at=AT, **kwargs))
+
+
+@pytest.mark.parametrize(
+    ("type", "kwargs", "sentence"),
+    [
+        (EventType.EMAIL_QUEUED, {}, "Queued for sending."),
+        (
+            EventType.EMAIL_QUEUED,
+            {"detail": {"resend": True}},
+            "Queued to be sent again (a resend).",
+        ),
+        (
+            EventType.EMAIL_QUEUED,
+            {"detail": {"scheduled_for": "2030-03-04T16:30:00+00:00"}},
+            "Scheduled to be sent at 16:30.",
+        ),
+        (
+            EventType.EMAIL_SENT,
+            {"detail": {"message_id": "<a@b>", "transport": "smtp"}},
+            "Handed to the mail server.",
+        ),
+        (
+            EventType.EMAIL_DELIVERED,
+            {"detail": {"reply": "250 2.0.0 Ok: queued as 4F2A1"}},
+            "Accepted by the recipient's mail server (250 2.0.0 Ok: queued as 4F2A1).",
+        ),
+        (
+            EventType.EMAIL_DEFERRED,
+            {
+                "detail": {
+                    "reply": "451 4.7.1 Greylisted",
+                    "code": 451,
+                    "attempt": 2,
+                    "retry_at": "2030-03-04T14:10:00+00:00",
+                }
+            },
+            "Deferred by the server (451 4.7.1 Greylisted); retry 2 of 5 at 14:10.",
+        ),
+        (
+            EventType.EMAIL_BOUNCED,
+            {"detail": {"reply": "550 5.1.1 user unknown", "code": 550, "kind": "hard"}},
+            "Bounced permanently: 550 5.1.1 user unknown.",
+        ),
+        (
+            EventType.EMAIL_BOUNCED,
+            {"detail": {"reply": "421 too busy", "code": 421, "kind": "soft", "attempts": 6}},
+            "Bounced: the server kept deferring it and the retries ran out (421 too busy).",
+        ),
+        (
+            EventType.EMAIL_OPENED,
+            {
+                "machine": True,
+                "detail": {"machine_reason": "apple_privacy", "machine_source": "Apple"},
+            },
+            "Open recorded by Apple's image proxy (Mail Privacy Protection) "
+            "(not proof of reading).",
+        ),
+        (
+            EventType.EMAIL_OPENED,
+            {
+                "machine": True,
+                "detail": {"machine_reason": "image_proxy", "machine_source": "Google image proxy"},
+            },
+            "Open recorded by the Google image proxy (not proof of reading).",
+        ),
+        (EventType.EMAIL_OPENED, {}, "Opened: the email's tracking image was loaded."),
+        (
+            EventType.EMAIL_OPENED,
+            {"detail": {"inferred": True}},
+            "Open inferred from a click on the email's link (its images were not loaded).",
+        ),
+        (
+            EventType.EMAIL_CLICKED,
+            {
+                "machine": True,
+                "detail": {"machine_reason": "link_scanner", "machine_source": "Microsoft"},
+            },
+            "Link followed by Microsoft's link scanner (Safe Links), not by a person.",
+        ),
+        (
+            EventType.EMAIL_CLICKED,
+            {"machine": True, "detail": {"machine_reason": "head_request"}},
+            "Link followed by a HEAD request, which only checks that the link works, "
+            "not by a person.",
+        ),
+        (EventType.EMAIL_CLICKED, {}, "Clicked the “Get certificate” link in the email."),
+        (EventType.EMAIL_COMPLAINED, {}, "The recipient marked the email as spam."),
+        (
+            EventType.CREDENTIAL_VIEWED,
+            {"channel": "email"},
+            "Recipient page viewed through the link in our email.",
+        ),
+        (
+            EventType.CREDENTIAL_CLAIMED,
+            {"channel": "admin"},
+            "Claimed through a link copied from the dashboard — no email click expected.",
+        ),
+        (
+            EventType.CREDENTIAL_CLAIMED,
+            {"channel": "token"},
+            "Claimed by typing the token into the claim page — no email click expected.",
+        ),
+        (
+            EventType.CREDENTIAL_CLAIMED,
+            {"channel": "api"},
+            "Claimed through a link handed out by the API or an integration — "
+            "no email click expected.",
+        ),
+        (
+            EventType.CREDENTIAL_CLAIMED,
+            {"channel": "email"},
+            "Claimed through the link in our email.",
+        ),
+        (EventType.CREDENTIAL_DOWNLOADED, {"detail": {"format": "pdf"}}, "Downloaded as PDF."),
+        (
+            EventType.CREDENTIAL_SHARED,
+            {"detail": {"network": "linkedin"}},
+            "Shared on LinkedIn with the recipient page's button.",
+        ),
+        (EventType.CREDENTIAL_LINKEDIN_ADDED, {}, "Added to the recipient's LinkedIn profile."),
+        (EventType.CREDENTIAL_VERIFIED, {}, "The credential's verification page was visited."),
+        (
+            EventType.CREDENTIAL_REVOKED,
+            {"detail": {"reason": "Issued by mistake"}},
+            "Revoked by the issuer: Issued by mistake",
+        ),
+        (EventType.CREDENTIAL_REISSUED, {}, "The credential was reissued."),
+    ],
+)
+@override_settings(SEND_RETRY_DELAYS=[60, 300, 1800, 7200, 21600])
+def test_it_explains_each_event_in_one_sentence(
+    ada: Recipient, type: str, kwargs: dict[str, Any], sentence: str
+) -> None:
+    assert explain(ada, type, **kwargs) == sentence
+
+
+def test_it_covers_every_event_type(ada: Recipient) -> None:
+    for type in EventType:
+        sentence = explain(ada, type)
+        assert sentence and sentence != type.value and sentence.endswith((".", ")"))
+
+
+def test_it_shows_the_date_when_a_retry_is_on_another_day(ada: Recipient) -> None:
+    sentence = explain(
+        ada,
+        EventType.EMAIL_DEFERRED,
+        detail={"reply": "451 later", "attempt": 5, "retry_at": "2030-03-05T09:00:00+00:00"},
+    )
+    assert "retry 5 of" in sentence
+    assert "03/05/2030" in sentence
+
+
+def update(recipient: Recipient, **columns: Any) -> Recipient:
+    Recipient.objects.filter(pk=recipient.pk).update(**columns)
+    recipient.refresh_from_db()
+    return recipient
+
+
+def test_it_explains_delivered_but_claimed_through_the_dashboard(ada: Recipient) -> None:
+    now = timezone.now()
+    update(
+        ada,
+        email_status="delivered",
+        first_sent_at=now,
+        delivered_at=now,
+        claimed_at=now,
+        claim_channel="admin",
+    )
+    summary = recipient_summary(ada)
+    assert "delivered" in summary and "no open has been recorded" in summary
+    assert "link copied from the dashboard" in summary
+    assert "no email open or click was needed" in summary
+    assert "“Claimed” while the email status is “Delivered, not opened”" in summary
+
+
+def test_it_explains_a_claim_through_our_email_with_images_blocked(ada: Recipient) -> None:
+    now = timezone.now()
+    update(
+        ada,
+        email_status="delivered",
+        first_sent_at=now,
+        delivered_at=now,
+        claimed_at=now,
+        claim_channel="email",
+    )
+    summary = recipient_summary(ada)
+    assert "blocks images" in summary
+    assert "tracking pixel never loaded" in summary
+
+
+@pytest.mark.parametrize(
+    ("columns", "phrases"),
+    [
+        ({"email": "", "email_status": "not_provided"}, ["No email address", "token"]),
+        ({}, ["has not been sent yet", "not been claimed"]),
+        ({"email_status": "scheduled", "next_attempt_at": AT}, ["scheduled to be sent at"]),
+        ({"email_status": "sending"}, ["being sent"]),
+        (
+            {
+                "email_status": "sending",
+                "attempts": 1,
+                "last_reply": "451 greylisted",
+                "next_attempt_at": AT,
+            },
+            ["deferred the email (451 greylisted)", "next try"],
+        ),
+        (
+            {"email_status": "delivered", "delivered_at": AT, "machine_opened_at": AT},
+            ["no open has been recorded", "not proof of reading"],
+        ),
+        ({"email_status": "opened", "opened_at": AT}, ["delivered and opened"]),
+        (
+            {
+                "email_status": "bounced",
+                "bounce_kind": "hard",
+                "last_reply": "550 5.1.1 user unknown",
+            },
+            ["bounced (550 5.1.1 user unknown)", "typos"],
+        ),
+        (
+            {"email_status": "bounced", "bounce_kind": "soft", "last_reply": "421 busy"},
+            ["kept deferring", "resend"],
+        ),
+        (
+            {
+                "email_status": "clicked",
+                "clicked_at": AT,
+                "claimed_at": AT,
+                "claim_channel": "email",
+                "downloaded_at": AT,
+                "shared": ["linkedin", "x"],
+                "linkedin_added_at": AT,
+            },
+            [
+                "link clicked",
+                "through the link in our email",
+                "downloaded",
+                "LinkedIn, X",
+                "LinkedIn profile",
+            ],
+        ),
+        (
+            {"claimed_at": AT, "claim_channel": "token"},
+            ["typing the token", "“Claimed” while the email status is “Not sent”"],
+        ),
+        (
+            {"claimed_at": AT, "claim_channel": "api"},
+            ["handed out by the API"],
+        ),
+        ({"revoked_at": AT, "revoke_reason": "Issued twice"}, ["Revoked", "Issued twice"]),
+    ],
+)
+def test_it_summarises_both_axes(
+    ada: Recipient, columns: dict[str, Any], phrases: list[str]
+) -> None:
+    summary = recipient_summary(update(ada, **columns))
+    for phrase in phrases:
+        assert phrase in summary, summary
