@@ -45,3 +45,6 @@ class Event(models.Model):
             models.Index(fields=["recipient", "at"], name="event_recipient_at"),
             models.Index(fields=["certificate", "type"], name="event_certificate_type"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,50 @@
+"""Public reads: a recipient by the token in a link or typed by hand, a credential by
+its verification id, and whether a credential is valid, expired or revoked."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from conferral.certificates.models import Recipient
+from conferral.core.ids import normalize_token
+
+CREDENTIAL_ID_MAX_LENGTH = 32
+
+
+class CredentialState(models.TextChoices):
+    VALID = "valid", _("Valid")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+
+
+def _public() -> models.QuerySet[Recipient]:
+    return Recipient.objects.select_related("certificate", "certificate__organization")
+
+
+def recipient_get_by_token(raw: str) -> Recipient | None:
+    """The recipient whose token this is, however it was typed (case, spaces, dashes,
+    I/L/O for 1/1/0), or None. Says nothing about tokens that are almost right."""
+    token = normalize_token(raw or "")
+    if token is None:
+        return None
+    return _public().filter(token=token).first()
+
+
+def recipient_get_by_credential_id(credential_id: str) -> Recipient | None:
+    if not credential_id or len(credential_id) > CREDENTIAL_ID_MAX_LENGTH:
+        return None
+    return _public().filter(credential_id=credential_id).first()
+
+
+def credential_state(recipient: Recipient, today: dt.date | None = None) -> CredentialState:
+    """Revoked wins; a credential is valid through its expiry date."""
+    if recipient.revoked_at is not None:
+        return CredentialState.REVOKED
+    expires = recipient.certificate.expires_at
+    if expires is not None and (today or timezone.localdate()) > expires:
+        return CredentialState.EXPIRED
+    return CredentialState.VALID

@@ -1,0 +1,267 @@
+"""Public pages: the recipient's credential page (view, claim), downloads, sharing,
+the claim-by-token page and the verification page.
+
+Views parse the request, look the credential up and call one service. A wrong, random
+or truncated token or id is a helpful 404 that never hints whether a similar one exists.
+A GET never claims: mail scanners follow links; claiming is a POST from the page."""
+
+from __future__ import annotations
+
+import contextlib
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from conferral.certificates.links import channel_from_mark, recipient_path, verify_url
+from conferral.certificates.models import Channel, Recipient
+from conferral.certificates.rendering.renderer import PREVIEW_PPI, RenderError, credential_render
+from conferral.recipient.http import attachment, client_address, render_in, user_agent
+from conferral.recipient.selectors import (
+    CredentialState,
+    credential_state,
+    recipient_get_by_credential_id,
+    recipient_get_by_token,
+)
+from conferral.recipient.sharing import linkedin_add_url, share_url
+from conferral.tracking.engagement import (
+    CredentialNotClaimed,
+    CredentialRevoked,
+    DownloadFormat,
+    EngagementError,
+    Network,
+    credential_claim,
+    credential_download_record,
+    credential_linkedin_add_record,
+    credential_share_record,
+    credential_verify_record,
+    credential_view_record,
+)
+
+MARK_MAX_LENGTH = 100
+TOKEN_INPUT_MAX_LENGTH = 100
+CONTENT_TYPES = {DownloadFormat.PDF: "application/pdf", DownloadFormat.PNG: "image/png"}
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    return render_in(request, None, "recipient/not_found.html", {}, status=404)
+
+
+def link_not_found(request: HttpRequest, rest: str) -> HttpResponse:
+    return _not_found(request)
+
+
+def credential_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return render_in(request, None, "recipient/verify_not_found.html", {}, status=404)
+
+
+def _message(request: HttpRequest, recipient: Recipient, message: str, status: int) -> HttpResponse:
+    return render_in(
+        request,
+        recipient.certificate.language,
+        "recipient/message.html",
+        {"recipient": recipient, "certificate": recipient.certificate, "message": message},
+        status=status,
+    )
+
+
+def _engagement_status(error: EngagementError) -> int:
+    return 410 if isinstance(error, CredentialRevoked) else 403
+
+
+def _page_path(recipient: Recipient, via: str) -> str:
+    path = reverse("recipient:page", kwargs={"token": recipient.token})
+    return f"{path}?{urlencode({'via': via})}" if via else path
+
+
+def _page_context(recipient: Recipient, via: str, error: str = "") -> dict[str, object]:
+    certificate = recipient.certificate
+    return {
+        "recipient": recipient,
+        "certificate": certificate,
+        "organization": certificate.organization,
+        "state": credential_state(recipient),
+        "via": via,
+        "error": error,
+        "verify_url": verify_url(recipient),
+        "networks": Network,
+    }
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def page(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows the credential and records a view; POST claims it through the channel
+    of the signed `via` mark (absent or tampered: `admin`)."""
+    recipient = recipient_get_by_token(token)
+    if recipient is None:
+        return _not_found(request)
+    source = request.POST if request.method == "POST" else request.GET
+    via = str(source.get("via", ""))[:MARK_MAX_LENGTH]
+    channel = channel_from_mark(recipient.token, via)
+    language = recipient.certificate.language
+    if request.method == "POST":
+        try:
+            credential_claim(
+                recipient=recipient,
+                channel=channel,
+                user_agent=user_agent(request),
+                client_address=client_address(request),
+            )
+        except CredentialRevoked as exc:
+            context = _page_context(recipient, via, exc.message)
+            return render_in(request, language, "recipient/page.html", context, status=409)
+        return HttpResponseRedirect(_page_path(recipient, via))
+    credential_view_record(
+        recipient=recipient,
+        channel=channel,
+        user_agent=user_agent(request),
+        client_address=client_address(request),
+        method=request.method or "GET",
+    )
+    return render_in(request, language, "recipient/page.html", _page_context(recipient, via))
+
+
+def _usable_or_message(request: HttpRequest, recipient: Recipient) -> HttpResponse | None:
+    if recipient.is_revoked:
+        return _message(request, recipient, CredentialRevoked().message, 410)
+    if not recipient.is_claimed:
+        return _message(request, recipient, CredentialNotClaimed().message, 403)
+    return None
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def download(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
+    """The PDF or PNG as an attachment, once claimed; records `credential.downloaded`."""
+    recipient = recipient_get_by_token(token)
+    if recipient is None or fmt not in DownloadFormat.values:
+        return _not_found(request)
+    refused = _usable_or_message(request, recipient)
+    if refused is not None:
+        return refused
+    try:
+        content = credential_render(recipient, "pdf" if fmt == DownloadFormat.PDF else "png")
+    except RenderError:
+        return _message(
+            request, recipient, _("Your file could not be produced. Please try again later."), 503
+        )
+    try:
+        credential_download_record(
+            recipient=recipient,
+            format=fmt,
+            user_agent=user_agent(request),
+            client_address=client_address(request),
+            method=request.method or "GET",
+        )
+    except EngagementError as exc:
+        return _message(request, recipient, exc.message, _engagement_status(exc))
+    response = HttpResponse(content, content_type=CONTENT_TYPES[DownloadFormat(fmt)])
+    certificate = recipient.certificate
+    response["Content-Disposition"] = attachment(f"{certificate.name} - {recipient.name}", fmt)
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def preview(request: HttpRequest, token: str) -> HttpResponse:
+    """A small PNG of the credential for the page itself (not counted as a download)."""
+    recipient = recipient_get_by_token(token)
+    if recipient is None:
+        return _not_found(request)
+    refused = _usable_or_message(request, recipient)
+    if refused is not None:
+        return refused
+    try:
+        content = credential_render(recipient, "png", ppi=PREVIEW_PPI)
+    except RenderError:
+        return HttpResponse(status=503)
+    return HttpResponse(content, content_type="image/png")
+
+
+@require_POST
+def share(request: HttpRequest, token: str, network: str) -> HttpResponse:
+    """Record `credential.shared`, then go to the network's share dialog."""
+    recipient = recipient_get_by_token(token)
+    if recipient is None or network not in Network.values:
+        return _not_found(request)
+    try:
+        credential_share_record(
+            recipient=recipient,
+            network=network,
+            user_agent=user_agent(request),
+            client_address=client_address(request),
+        )
+    except EngagementError as exc:
+        return _message(request, recipient, exc.message, _engagement_status(exc))
+    return HttpResponseRedirect(share_url(recipient, Network(network)))
+
+
+@require_POST
+def linkedin_add(request: HttpRequest, token: str) -> HttpResponse:
+    """Record `credential.linkedin_added`, then go to LinkedIn's add-to-profile form."""
+    recipient = recipient_get_by_token(token)
+    if recipient is None:
+        return _not_found(request)
+    try:
+        credential_linkedin_add_record(
+            recipient=recipient,
+            user_agent=user_agent(request),
+            client_address=client_address(request),
+        )
+    except EngagementError as exc:
+        return _message(request, recipient, exc.message, _engagement_status(exc))
+    return HttpResponseRedirect(linkedin_add_url(recipient))
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def claim(request: HttpRequest) -> HttpResponse:
+    """The public claim page: a token typed by hand claims with channel `token`."""
+    typed = ""
+    error = ""
+    if request.method == "POST":
+        typed = str(request.POST.get("token", ""))[:TOKEN_INPUT_MAX_LENGTH]
+        recipient = recipient_get_by_token(typed)
+        if recipient is None:
+            error = _(
+                "We could not find a credential with this token. Check the token in your "
+                "email and try again."
+            )
+        else:
+            # A revoked credential is not claimed; its page explains why.
+            with contextlib.suppress(CredentialRevoked):
+                credential_claim(
+                    recipient=recipient,
+                    channel=Channel.TOKEN,
+                    user_agent=user_agent(request),
+                    client_address=client_address(request),
+                )
+            return HttpResponseRedirect(recipient_path(recipient, Channel.TOKEN))
+    return render_in(request, None, "recipient/claim.html", {"token": typed, "error": error})
+
+
+@require_http_methods(["GET", "HEAD"])
+def verify(request: HttpRequest, credential_id: str) -> HttpResponse:
+    """The public verification page: valid, expired or revoked."""
+    recipient = recipient_get_by_credential_id(credential_id)
+    if recipient is None:
+        return credential_not_found(request)
+    credential_verify_record(
+        recipient=recipient,
+        user_agent=user_agent(request),
+        client_address=client_address(request),
+        method=request.method or "GET",
+    )
+    certificate = recipient.certificate
+    context = {
+        "recipient": recipient,
+        "certificate": certificate,
+        "organization": certificate.organization,
+        "state": credential_state(recipient),
+        "states": CredentialState,
+    }
+    return render_in(request, certificate.language, "recipient/verify.html", context)

@@ -1,0 +1,327 @@
+"""What recipients and verifiers do: open, click, view, claim, download, share, add to
+LinkedIn, verify. Each service writes the recipient's status columns and its event in
+one transaction. Column writes are conditional UPDATEs, so concurrent or repeated hits
+change a column once ("first open", "first claim") and never move a status backwards.
+
+Opens, clicks and views are judged by `machine.machine_verdict`: a machine-made hit is
+recorded with `machine=True` and its reason in the detail, and changes no status a
+person's hit would change (a machine open only sets `machine_opened_at`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from conferral.certificates.models import Channel, EmailStatus, Recipient
+from conferral.tracking.machine import Verdict, machine_verdict
+from conferral.tracking.models import Event, EventType
+from conferral.tracking.services import event_record
+
+# An open proves the message arrived, whatever the worker has written so far.
+_OPEN_ADVANCES_FROM = [
+    EmailStatus.SCHEDULED,
+    EmailStatus.SENDING,
+    EmailStatus.DELIVERED,
+]
+_CLICK_ADVANCES_FROM = [*_OPEN_ADVANCES_FROM, EmailStatus.OPENED]
+
+
+class Network(models.TextChoices):
+    LINKEDIN = "linkedin", "LinkedIn"
+    FACEBOOK = "facebook", "Facebook"
+    X = "x", "X"
+
+
+class DownloadFormat(models.TextChoices):
+    PDF = "pdf", gettext_lazy("PDF document")
+    PNG = "png", gettext_lazy("PNG image")
+
+
+class EngagementError(Exception):
+    """The credential cannot be used this way; the message is for the recipient."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class CredentialRevoked(EngagementError):
+    def __init__(self) -> None:
+        super().__init__(
+            _("This credential has been revoked by its issuer, so it can no longer be used.")
+        )
+
+
+class CredentialNotClaimed(EngagementError):
+    def __init__(self) -> None:
+        super().__init__(_("Claim your credential first; then you can download and share it."))
+
+
+def _delivered_at(recipient: Recipient) -> dt.datetime | None:
+    return recipient.delivered_at or recipient.first_sent_at
+
+
+def _link_verdict(
+    recipient: Recipient, user_agent: str, client_address: str, method: str, at: dt.datetime
+) -> Verdict:
+    return machine_verdict(
+        user_agent=user_agent,
+        client_address=client_address,
+        method=method,
+        delivered_at=_delivered_at(recipient),
+        at=at,
+    )
+
+
+def _refresh(recipient: Recipient, *fields: str) -> None:
+    recipient.refresh_from_db(fields=list(fields))
+
+
+def email_open_record(
+    *, recipient: Recipient, user_agent: str = "", client_address: str = "", method: str = "GET"
+) -> Event:
+    """The open pixel was fetched. A person's open sets `opened_at` once and moves the
+    email status to `opened`; a machine's sets `machine_opened_at` once."""
+    now = timezone.now()
+    verdict = _link_verdict(recipient, user_agent, client_address, method, now)
+    rows = Recipient.objects.filter(pk=recipient.pk)
+    with transaction.atomic():
+        if verdict:
+            rows.filter(machine_opened_at__isnull=True).update(machine_opened_at=now)
+        else:
+            rows.filter(opened_at__isnull=True).update(opened_at=now)
+            rows.filter(email_status__in=_OPEN_ADVANCES_FROM).update(
+                email_status=EmailStatus.OPENED
+            )
+        event = event_record(
+            recipient=recipient,
+            type=EventType.EMAIL_OPENED,
+            at=now,
+            channel=Channel.EMAIL,
+            machine=bool(verdict),
+            user_agent=user_agent,
+            client_address=client_address,
+            detail=verdict.detail(),
+        )
+    _refresh(recipient, "email_status", "opened_at", "machine_opened_at")
+    return event
+
+
+def email_click_record(
+    *, recipient: Recipient, user_agent: str = "", client_address: str = "", method: str = "GET"
+) -> Event:
+    """The tracked link in the email was followed. A person's click is also an
+    (inferred) open: later stages imply earlier ones. The first click without a
+    recorded open adds an `email.opened` event marked `inferred`."""
+    now = timezone.now()
+    verdict = _link_verdict(recipient, user_agent, client_address, method, now)
+    rows = Recipient.objects.filter(pk=recipient.pk)
+    with transaction.atomic():
+        if not verdict:
+            inferred_open = rows.filter(opened_at__isnull=True).update(opened_at=now)
+            rows.filter(clicked_at__isnull=True).update(clicked_at=now)
+            rows.filter(email_status__in=_CLICK_ADVANCES_FROM).update(
+                email_status=EmailStatus.CLICKED
+            )
+            if inferred_open:
+                event_record(
+                    recipient=recipient,
+                    type=EventType.EMAIL_OPENED,
+                    at=now,
+                    channel=Channel.EMAIL,
+                    user_agent=user_agent,
+                    client_address=client_address,
+                    detail={"inferred": True},
+                )
+        event = event_record(
+            recipient=recipient,
+            type=EventType.EMAIL_CLICKED,
+            at=now,
+            channel=Channel.EMAIL,
+            machine=bool(verdict),
+            user_agent=user_agent,
+            client_address=client_address,
+            detail=verdict.detail(),
+        )
+    _refresh(recipient, "email_status", "opened_at", "clicked_at")
+    return event
+
+
+def credential_view_record(
+    *,
+    recipient: Recipient,
+    channel: Channel | str,
+    user_agent: str = "",
+    client_address: str = "",
+    method: str = "GET",
+) -> Event:
+    """The recipient page was shown. Viewing never claims. Only a view through the
+    email's link is judged by how soon it came after delivery."""
+    now = timezone.now()
+    channel = Channel(channel)
+    if channel == Channel.EMAIL:
+        verdict = _link_verdict(recipient, user_agent, client_address, method, now)
+    else:
+        verdict = machine_verdict(
+            user_agent=user_agent, client_address=client_address, method=method
+        )
+    with transaction.atomic():
+        if not verdict:
+            Recipient.objects.filter(pk=recipient.pk, viewed_at__isnull=True).update(viewed_at=now)
+        event = event_record(
+            recipient=recipient,
+            type=EventType.CREDENTIAL_VIEWED,
+            at=now,
+            channel=channel,
+            machine=bool(verdict),
+            user_agent=user_agent,
+            client_address=client_address,
+            detail=verdict.detail(),
+        )
+    _refresh(recipient, "viewed_at")
+    return event
+
+
+def credential_claim(
+    *,
+    recipient: Recipient,
+    channel: Channel | str,
+    user_agent: str = "",
+    client_address: str = "",
+) -> bool:
+    """Claim the credential through `channel`. True if this call claimed it; a second
+    claim changes nothing and records nothing. A revoked credential cannot be claimed."""
+    now = timezone.now()
+    channel = Channel(channel)
+    with transaction.atomic():
+        claimed = Recipient.objects.filter(
+            pk=recipient.pk, claimed_at__isnull=True, revoked_at__isnull=True
+        ).update(claimed_at=now, claim_channel=channel)
+        if claimed:
+            event_record(
+                recipient=recipient,
+                type=EventType.CREDENTIAL_CLAIMED,
+                at=now,
+                channel=channel,
+                user_agent=user_agent,
+                client_address=client_address,
+            )
+    _refresh(recipient, "claimed_at", "claim_channel", "revoked_at", "revoke_reason")
+    if not claimed and recipient.is_revoked:
+        raise CredentialRevoked()
+    return bool(claimed)
+
+
+def _usable(recipient: Recipient) -> None:
+    """Raise unless the credential is claimed and not revoked (read inside the
+    caller's transaction, from the database, not from a stale instance)."""
+    state = (
+        Recipient.objects.filter(pk=recipient.pk)
+        .values("claimed_at", "revoked_at")
+        .order_by()
+        .first()
+    )
+    if state is None or state["revoked_at"] is not None:
+        raise CredentialRevoked()
+    if state["claimed_at"] is None:
+        raise CredentialNotClaimed()
+
+
+def credential_download_record(
+    *,
+    recipient: Recipient,
+    format: DownloadFormat | str,
+    user_agent: str = "",
+    client_address: str = "",
+    method: str = "GET",
+) -> Event:
+    """The PDF or PNG was downloaded (only a claimed, unrevoked credential)."""
+    fmt = DownloadFormat(format)
+    now = timezone.now()
+    verdict = machine_verdict(user_agent=user_agent, client_address=client_address, method=method)
+    with transaction.atomic():
+        _usable(recipient)
+        if not verdict:
+            Recipient.objects.filter(pk=recipient.pk, downloaded_at__isnull=True).update(
+                downloaded_at=now
+            )
+        event = event_record(
+            recipient=recipient,
+            type=EventType.CREDENTIAL_DOWNLOADED,
+            at=now,
+            machine=bool(verdict),
+            user_agent=user_agent,
+            client_address=client_address,
+            detail={"format": fmt.value, **verdict.detail()},
+        )
+    _refresh(recipient, "downloaded_at")
+    return event
+
+
+def credential_share_record(
+    *,
+    recipient: Recipient,
+    network: Network | str,
+    user_agent: str = "",
+    client_address: str = "",
+) -> Event:
+    """A share button was pressed; the network joins `recipient.shared` once."""
+    network = Network(network)
+    now = timezone.now()
+    with transaction.atomic():
+        _usable(recipient)
+        row = Recipient.objects.select_for_update().only("shared").get(pk=recipient.pk)
+        if network.value not in row.shared:
+            row.shared = [*row.shared, network.value]
+            row.save(update_fields=["shared"])
+        event = event_record(
+            recipient=recipient,
+            type=EventType.CREDENTIAL_SHARED,
+            at=now,
+            user_agent=user_agent,
+            client_address=client_address,
+            detail={"network": network.value},
+        )
+    _refresh(recipient, "shared")
+    return event
+
+
+def credential_linkedin_add_record(
+    *, recipient: Recipient, user_agent: str = "", client_address: str = ""
+) -> Event:
+    """The "Add to LinkedIn profile" button was pressed."""
+    now = timezone.now()
+    with transaction.atomic():
+        _usable(recipient)
+        Recipient.objects.filter(pk=recipient.pk, linkedin_added_at__isnull=True).update(
+            linkedin_added_at=now
+        )
+        event = event_record(
+            recipient=recipient,
+            type=EventType.CREDENTIAL_LINKEDIN_ADDED,
+            at=now,
+            user_agent=user_agent,
+            client_address=client_address,
+        )
+    _refresh(recipient, "linkedin_added_at")
+    return event
+
+
+def credential_verify_record(
+    *, recipient: Recipient, user_agent: str = "", client_address: str = "", method: str = "GET"
+) -> Event:
+    """Someone looked at the public verification page."""
+    verdict = machine_verdict(user_agent=user_agent, client_address=client_address, method=method)
+    with transaction.atomic():
+        return event_record(
+            recipient=recipient,
+            type=EventType.CREDENTIAL_VERIFIED,
+            machine=bool(verdict),
+            user_agent=user_agent,
+            client_address=client_address,
+            detail=verdict.detail(),
+        )
