@@ -5,6 +5,7 @@ certificate's list are found by the service that adds the rows."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ from conferral.certificates.models import NAME_MAX_LENGTH
 
 MAX_ATTRIBUTES = 50
 MAX_ATTRIBUTE_LENGTH = 1000
+_CONTROL_CHARACTER = re.compile("[\x00-\x1f]")
 
 # Misspellings of the largest mailbox providers' domains, and what was almost certainly
 # meant. A match is reported as an error with the suggestion, never silently corrected.
@@ -109,7 +111,7 @@ def name_problem(name: str) -> str | None:
             "length": len(name),
             "max": NAME_MAX_LENGTH,
         }
-    if any(ord(ch) < 32 for ch in name):
+    if _CONTROL_CHARACTER.search(name):
         return _("The name contains control characters.")
     return None
 

@@ -9,16 +9,24 @@ TOKEN_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # noqa: S105 (an alphabet)
 TOKEN_GROUPS = 4
 TOKEN_GROUP_LEN = 4
 _TYPO_MAP = str.maketrans({"I": "1", "L": "1", "O": "0", "U": "V"})
+# Each random byte picks one of the 32 letters: 256 is a multiple of 32, so every letter
+# is equally likely and each carries 5 bits.
+_BYTE_TO_LETTER = bytes.maketrans(
+    bytes(range(256)), bytes(ord(TOKEN_ALPHABET[b % 32]) for b in range(256))
+)
 
 
 def public_id() -> str:
-    """A 16-character url-safe random id (96 bits)."""
-    return secrets.token_urlsafe(12)
+    """A 16-character url-safe random id (about 96 bits). It never starts with "-", so a
+    command line (`conferral send ID`) cannot take it for an option."""
+    value = secrets.token_urlsafe(12)
+    return "_" + value[1:] if value.startswith("-") else value
 
 
 def new_token() -> str:
-    """A recipient token such as ``7K3M-Q9TX-2HNB-W4PD`` (80 bits)."""
-    chars = "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_GROUPS * TOKEN_GROUP_LEN))
+    """A recipient token such as ``7K3M-Q9TX-2HNB-W4PD`` (80 bits), built with one
+    byte-table lookup, fast enough for bulk imports."""
+    chars = secrets.token_bytes(TOKEN_GROUPS * TOKEN_GROUP_LEN).translate(_BYTE_TO_LETTER).decode()
     return "-".join(chars[i : i + TOKEN_GROUP_LEN] for i in range(0, len(chars), TOKEN_GROUP_LEN))
 
 

@@ -1,0 +1,5 @@
+"""`python -m conferral.cli`, the same as the `conferral` command."""
+
+from conferral.cli.main import main
+
+main()

@@ -1,0 +1,233 @@
+"""`conferral import`, `conferral send` and `conferral status`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rich.console import Console
+from rich.table import Table
+
+from conferral.certificates.importing import ImportFileInvalid, recipients_import_path
+from conferral.certificates.models import Certificate
+from conferral.certificates.services import RecipientsInvalid, ServiceError
+from conferral.cli.output import certificate_or_fail, fail, is_terminal, progress
+from conferral.dashboard.selectors import SendProgress, certificate_send_progress
+from conferral.delivery.services import certificate_send
+from conferral.stats.selectors import certificate_statistics
+
+POLL_SECONDS = 0.5
+STALL_SECONDS = 30.0
+DEFAULT_TIMEOUT = 3600.0
+
+CertificateId = Annotated[
+    str,
+    typer.Argument(metavar="CERTIFICATE_ID", help=_("The certificate's id."), show_default=False),
+]
+
+
+def pause(seconds: float) -> None:
+    """Wait between two looks at the sending progress (tests replace this)."""
+    time.sleep(seconds)
+
+
+def import_recipients(
+    certificate_id: CertificateId,
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE.csv", help=_("The CSV file."), show_default=False)
+    ],
+) -> None:
+    """Add the recipients of a CSV file to a certificate: all of them, or none."""
+    certificate = certificate_or_fail(certificate_id)
+    if not file.is_file():
+        fail(_("There is no file %(path)s.") % {"path": file})
+    total_kib = max(1, math.ceil(file.stat().st_size / 1024))
+    description = _("Reading %(name)s") % {"name": file.name}
+    problem: ImportFileInvalid | RecipientsInvalid | None = None
+    with progress(total_kib, description, "KiB") as reporter:
+        try:
+            added = recipients_import_path(
+                certificate=certificate,
+                path=file,
+                on_progress=lambda done: reporter.update(math.ceil(done / 1024), description),
+            )
+        except (ImportFileInvalid, RecipientsInvalid) as error:
+            problem = error
+    if isinstance(problem, ImportFileInvalid):
+        fail(_("%(problem)s Nothing was added.") % {"problem": problem})
+    if isinstance(problem, RecipientsInvalid):
+        for row_error in problem.errors:
+            typer.echo(str(row_error), err=True)
+        hidden = problem.total - len(problem.errors)
+        if hidden > 0:
+            typer.echo(_("… and %(count)s more problems.") % {"count": hidden}, err=True)
+        fail(
+            _("%(count)s problem(s) in %(name)s; nothing was added.")
+            % {"count": problem.total, "name": file.name}
+        )
+    typer.echo(
+        _("Added %(count)s recipients to “%(certificate)s”.")
+        % {"count": added, "certificate": certificate.name}
+    )
+
+
+def _parse_at(value: str) -> dt.datetime:
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        fail(
+            _("“%(value)s” is not a time; write it as 2026-05-04T09:30 (ISO 8601).")
+            % {"value": value}
+        )
+    # A time typed without a zone means this machine's local time.
+    return when if timezone.is_aware(when) else when.astimezone()
+
+
+def _describe(state: SendProgress) -> str:
+    text = _("%(delivered)s delivered, %(bounced)s bounced") % {
+        "delivered": state.delivered,
+        "bounced": state.bounced,
+    }
+    if state.retrying:
+        text += ", " + _("%(count)s waiting to retry") % {"count": state.retrying}
+    return text
+
+
+def _wait(certificate: Certificate, queued: int, timeout: float) -> None:
+    """Show delivered/bounced until nothing of this certificate is pending."""
+    started = last_change = time.monotonic()
+    warned = False
+    state = certificate_send_progress(certificate)
+    with progress(queued, _describe(state), _("emails")) as reporter:
+        while True:
+            reporter.update(max(0, queued - state.pending), _describe(state))
+            if not state.pending:
+                break
+            now = time.monotonic()
+            if now - started > timeout:
+                fail(
+                    _(
+                        "Stopped waiting after %(seconds)s s with %(count)s emails still "
+                        "pending; the worker goes on sending. `conferral status %(id)s` "
+                        "shows where it stands."
+                    )
+                    % {"seconds": int(timeout), "count": state.pending, "id": certificate.public_id}
+                )
+            if not warned and now - last_change > STALL_SECONDS:
+                warned = True
+                typer.echo(
+                    _(
+                        "Nothing has been sent for %(seconds)s s. Is a worker running? Start "
+                        "one with `conferral worker` (`conferral serve` runs one too)."
+                    )
+                    % {"seconds": int(STALL_SECONDS)},
+                    err=True,
+                )
+            pause(POLL_SECONDS)
+            previous, state = state, certificate_send_progress(certificate)
+            if state != previous:
+                last_change = time.monotonic()
+    typer.echo(_("Done: %(progress)s.") % {"progress": _describe(state)})
+
+
+def send(
+    certificate_id: CertificateId,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            help=_("Send at this time (ISO 8601; without a zone, this machine's local time)."),
+            show_default=False,
+        ),
+    ] = None,
+    wait: Annotated[
+        bool, typer.Option(help=_("Show the progress until every email is sent."))
+    ] = True,
+    timeout: Annotated[
+        float, typer.Option(help=_("Stop waiting after this many seconds."))
+    ] = DEFAULT_TIMEOUT,
+) -> None:
+    """Email every recipient who has not been sent the certificate yet."""
+    certificate = certificate_or_fail(certificate_id)
+    when = _parse_at(at) if at else None
+    try:
+        queued = certificate_send(certificate=certificate, at=when)
+    except (ServiceError, RecipientsInvalid) as error:
+        fail(str(error))
+    if when is not None and when > timezone.now():
+        typer.echo(
+            _("Scheduled %(count)s emails for %(when)s.")
+            % {"count": queued, "when": when.isoformat(timespec="minutes")}
+        )
+        return
+    typer.echo(_("Queued %(count)s emails.") % {"count": queued})
+    if wait:
+        _wait(certificate, queued, timeout)
+    else:
+        typer.echo(_("A worker sends them: `conferral worker`, or the one `conferral serve` runs."))
+
+
+def _statistics_json(statistics: dict[str, Any]) -> str:
+    return json.dumps(statistics, default=lambda value: value.isoformat(), indent=2)
+
+
+def _statistics_rows(certificate: Certificate, statistics: dict[str, Any]) -> list[tuple[str, str]]:
+    def part(key: str) -> str:
+        return f"{statistics[key]['count']} ({statistics[key]['percent']} %)"
+
+    email = statistics["email"]
+    shares = statistics["social_shares"]
+    return [
+        (_("Certificate"), f"{certificate.name} ({certificate.get_kind_display()})"),
+        (_("Id"), certificate.public_id),
+        (_("Created"), timezone.localtime(statistics["created_at"]).strftime("%Y-%m-%d %H:%M")),
+        (_("Recipients"), str(statistics["recipients"])),
+        (_("Claimed"), part("claimed")),
+        (_("Shared or downloaded"), part("shared_or_downloaded")),
+        (_("Added to LinkedIn"), part("added_to_linkedin")),
+        (
+            _("Tracked social shares"),
+            f"LinkedIn {shares['linkedin']} · Facebook {shares['facebook']} · X {shares['x']}",
+        ),
+        (_("Email not provided"), str(email["not_provided"])),
+        (_("Not sent"), str(email["not_sent"])),
+        (_("Scheduled"), str(email["scheduled"])),
+        (_("Sending"), str(email["sending"])),
+        (_("Sent"), str(email["sent"])),
+        (_("Delivered, not opened"), str(email["delivered"])),
+        (_("Opened"), str(email["opened"])),
+        (_("Clicked"), str(email["clicked"])),
+        (_("Bounced"), str(email["bounced"])),
+        (_("Opens by machines (not counted as opened)"), str(statistics["machine_opens"])),
+    ]
+
+
+def status(
+    certificate_id: CertificateId,
+    as_json: Annotated[
+        bool, typer.Option("--json", help=_("Print the statistics as JSON."))
+    ] = False,
+) -> None:
+    """Show a certificate's statistics: claims, shares and what happened to the emails."""
+    certificate = certificate_or_fail(certificate_id)
+    statistics = certificate_statistics(certificate)
+    if as_json:
+        typer.echo(_statistics_json(statistics))
+        return
+    rows = _statistics_rows(certificate, statistics)
+    if not is_terminal():
+        for label, value in rows:
+            typer.echo(f"{label}: {value}")
+        return
+    table = Table(show_header=False, box=None)
+    table.add_column(style="bold")
+    table.add_column()
+    for label, value in rows:
+        table.add_row(label, value)
+    Console().print(table)
