@@ -31,6 +31,8 @@ from conferral.tracking.models import EventType
 from conferral.tracking.services import event_record
 
 CHUNK_SIZE = 1000
+# Recipient columns whose default must be drawn anew for every row.
+FRESH_PER_ROW = ("public_id", "credential_id", "token")
 MAX_REPORTED_ERRORS = 1000
 
 
@@ -109,15 +111,15 @@ def _recipients_insert(certificate: Certificate, rows: list[CleanRow]) -> list[s
     `bulk_create` prepares every one of a recipient's ~30 fields through the ORM, which
     made it most of the cost of a large import. Here the fields a new recipient leaves
     at their default are prepared once per call, and only the per-row values (name,
-    address, attributes, status, and a fresh default for every unique field: the token
-    and the public ids, all text) are set for each row."""
+    address, attributes, status, and a fresh token and public ids) are set for each row.
+    On PostgreSQL the rows go in through COPY, several times faster than INSERTs."""
     if not rows:
         return []
     now = timezone.now()
     fields = [f for f in Recipient._meta.concrete_fields if not f.primary_key and not f.generated]
     position = {f.attname: index for index, f in enumerate(fields)}
     given = ("certificate_id", "name", "email", "attributes", "email_status", "public_id")
-    unique = [(position[f.attname], f.get_default) for f in fields if f.unique]
+    unique = [(position[f.attname], f.get_default) for f in fields if f.attname in FRESH_PER_ROW]
     template: list[Any] = []
     for f in fields:
         auto_now = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
@@ -139,13 +141,16 @@ def _recipients_insert(certificate: Certificate, rows: list[CleanRow]) -> list[s
         public_ids.append(public_id)
         params.append(values)
     quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(Recipient._meta.db_table),
-        ", ".join(quote(str(f.column)) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
+    table = quote(Recipient._meta.db_table)
+    columns = ", ".join(quote(str(f.column)) for f in fields)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for values in params:
+                    copy.write_row(values)
+        else:
+            placeholders = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", params)
     return public_ids
 
 

@@ -29,8 +29,13 @@ class Event(models.Model):
     """Append-only: something that happened to a recipient. Never updated or deleted
     except with its recipient."""
 
-    recipient = models.ForeignKey(Recipient, on_delete=models.CASCADE, related_name="events")
-    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="+")
+    # No single-column indexes: (recipient, at) and (certificate, type) below serve both.
+    recipient = models.ForeignKey(
+        Recipient, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
+    certificate = models.ForeignKey(
+        Certificate, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     type = models.CharField(max_length=32, choices=EventType.choices)
     at = models.DateTimeField()
     channel = models.CharField(max_length=8, choices=Channel.choices, blank=True)
