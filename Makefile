@@ -36,8 +36,12 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy conferral
 
+## Regenerate the project catalogue (conferral/locale; the delivery app keeps its own in
+## conferral/delivery/locale), then compile every catalogue, the project's and delivery's.
 messages: install
-	cd conferral && ../$(PY) ../manage.py makemessages -l de --no-obsolete && ../$(PY) ../manage.py compilemessages
+	cd conferral && ../$(PY) ../manage.py makemessages -l de --no-obsolete \
+		--ignore 'delivery/*' --ignore 'testing/*' --ignore '*/tests/*'
+	cd conferral && ../$(PY) ../manage.py compilemessages -l de
 
 clean:
 	rm -rf $(VENV) var
