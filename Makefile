@@ -19,6 +19,7 @@ deps:
 
 ## Run Conferral on its embedded default: SQLite, in-process worker, local mailbox.
 run: install
+	scripts/install-deps run
 	$(VENV)/bin/conferral demo
 	$(VENV)/bin/conferral serve
 
