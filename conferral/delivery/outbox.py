@@ -1,0 +1,242 @@
+"""The outbox is the recipient rows themselves: a row is due when `next_attempt_at` has
+come, and held by a worker while its lease (`lease_owner`, `lease_until`) runs.
+
+Work is claimed with a conditional UPDATE that must still find the row due and its lease
+free (healthchecks' `sendalerts`), so the same code is race-free on SQLite and
+PostgreSQL; on PostgreSQL the candidates are also picked with SKIP LOCKED so concurrent
+workers do not queue behind each other. Each result is recorded in its own short
+transaction, together with its event, and only if the lease is still ours."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from conferral.certificates.models import BounceKind, EmailStatus, Recipient
+from conferral.delivery.statements import statements
+from conferral.tracking.models import Event, EventType
+
+KEPT_ON_DELIVERY = [EmailStatus.OPENED.value, EmailStatus.CLICKED.value]
+CLAIMED_FIELDS = (
+    "pk",
+    "public_id",
+    "credential_id",
+    "certificate_id",
+    "name",
+    "email",
+    "attributes",
+    "attempts",
+)
+_LEASE_CLEARED = {"lease_owner": "", "lease_until": None}
+
+
+def _due(now: dt.datetime) -> Q:
+    return (
+        Q(next_attempt_at__lte=now, revoked_at__isnull=True)
+        & (Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        & ~Q(email="")
+    )
+
+
+def outbox_claim(
+    *, lease_owner: str, limit: int, now: dt.datetime | None = None
+) -> list[Recipient]:
+    """Lease up to `limit` due recipients to `lease_owner` and return them."""
+    now = now or timezone.now()
+    until = now + dt.timedelta(seconds=settings.SEND_LEASE_SECONDS)
+    with transaction.atomic():
+        candidates = Recipient.objects.filter(_due(now)).order_by("next_attempt_at", "pk")
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True)
+        ids = list(candidates.values_list("pk", flat=True)[:limit])
+        if not ids:
+            return []
+        Recipient.objects.filter(_due(now), pk__in=ids).update(
+            lease_owner=lease_owner, lease_until=until
+        )
+    return list(
+        Recipient.objects.filter(pk__in=ids, lease_owner=lease_owner)
+        .only(*CLAIMED_FIELDS)
+        .order_by("pk")
+    )
+
+
+def outbox_renew(*, lease_owner: str, now: dt.datetime | None = None) -> set[int]:
+    """Extend a batch's lease; returns the ids still held (a row whose lease was handed
+    back or taken over is no longer ours and must not be sent)."""
+    now = now or timezone.now()
+    until = now + dt.timedelta(seconds=settings.SEND_LEASE_SECONDS)
+    with transaction.atomic():
+        Recipient.objects.filter(lease_owner=lease_owner).update(lease_until=until)
+        return set(Recipient.objects.filter(lease_owner=lease_owner).values_list("pk", flat=True))
+
+
+def _event(
+    recipient: Recipient, type: EventType, at: dt.datetime, detail: dict[str, object]
+) -> Event:
+    return Event(
+        recipient_id=recipient.pk,
+        certificate_id=recipient.certificate_id,
+        type=type,
+        at=at,
+        detail=detail,
+    )
+
+
+def outbox_record_accepted(
+    *, recipient: Recipient, lease_owner: str, reply: str, message_id: str, transport: str
+) -> bool:
+    """The server accepted the message: email status `delivered` (a message already
+    opened or clicked keeps that later stage), `email.sent` and `email.delivered`."""
+    sql = statements()
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    sent = ops.adapt_json_value({"message_id": message_id, "transport": transport}, None)
+    delivered = ops.adapt_json_value({"reply": reply}, None)
+    pk, certificate_id = recipient.pk, recipient.certificate_id
+    update = [*KEPT_ON_DELIVERY, EmailStatus.DELIVERED.value, now, now, reply, pk, lease_owner]
+    sent_type, delivered_type = EventType.EMAIL_SENT.value, EventType.EMAIL_DELIVERED.value
+    connection.ensure_connection()
+    # The driver's own cursor: Django's wrapper (query rewriting, execute wrappers, debug
+    # logging) would cost as much again as the statements themselves.
+    cursor = connection.connection.cursor()
+    try:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                sql.accepted_with_events,
+                [*update, sent_type, now, sent, delivered_type, now, delivered],
+            )
+            return bool(cursor.rowcount == 2)
+        with transaction.atomic():
+            cursor.execute(sql.accepted, update)
+            if cursor.rowcount != 1:
+                return False
+            cursor.execute(
+                sql.two_events,
+                [
+                    *(pk, certificate_id, sent_type, now, False, sent),
+                    *(pk, certificate_id, delivered_type, now, False, delivered),
+                ],
+            )
+        return True
+    finally:
+        cursor.close()
+
+
+def _record_bounce(
+    *,
+    recipient: Recipient,
+    lease_owner: str,
+    reply: str,
+    code: int | None,
+    kind: BounceKind,
+    attempts: int,
+    now: dt.datetime,
+) -> bool:
+    updated = Recipient.objects.filter(pk=recipient.pk, lease_owner=lease_owner).update(
+        email_status=EmailStatus.BOUNCED,
+        bounce_kind=kind,
+        bounced_at=now,
+        last_reply=reply,
+        attempts=attempts,
+        next_attempt_at=None,
+        **_LEASE_CLEARED,
+    )
+    if updated:
+        _event(
+            recipient,
+            EventType.EMAIL_BOUNCED,
+            now,
+            {"reply": reply, "code": code, "kind": kind.value, "attempts": attempts},
+        ).save()
+    return bool(updated)
+
+
+def outbox_record_bounced(
+    *, recipient: Recipient, lease_owner: str, reply: str, code: int | None
+) -> bool:
+    """The server refused the message for good (5xx): a hard bounce."""
+    with transaction.atomic():
+        return _record_bounce(
+            recipient=recipient,
+            lease_owner=lease_owner,
+            reply=reply,
+            code=code,
+            kind=BounceKind.HARD,
+            attempts=recipient.attempts + 1,
+            now=timezone.now(),
+        )
+
+
+def outbox_record_deferred(
+    *, recipient: Recipient, lease_owner: str, reply: str, code: int | None
+) -> bool:
+    """Not accepted this time (4xx, a dropped or refused connection): try again after
+    the next delay of SEND_RETRY_DELAYS, or give up (a soft bounce) when none is left."""
+    now = timezone.now()
+    attempts = recipient.attempts + 1
+    delays = settings.SEND_RETRY_DELAYS
+    with transaction.atomic():
+        if attempts > len(delays):
+            return _record_bounce(
+                recipient=recipient,
+                lease_owner=lease_owner,
+                reply=reply,
+                code=code,
+                kind=BounceKind.SOFT,
+                attempts=attempts,
+                now=now,
+            )
+        retry_at = now + dt.timedelta(seconds=delays[attempts - 1])
+        updated = Recipient.objects.filter(pk=recipient.pk, lease_owner=lease_owner).update(
+            attempts=attempts, next_attempt_at=retry_at, last_reply=reply, **_LEASE_CLEARED
+        )
+        if updated:
+            _event(
+                recipient,
+                EventType.EMAIL_DEFERRED,
+                now,
+                {
+                    "reply": reply,
+                    "code": code,
+                    "attempt": attempts,
+                    "retry_at": retry_at.isoformat(),
+                },
+            ).save()
+    return bool(updated)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    released: int
+    due: bool
+    active: bool
+
+
+def outbox_sweep(*, now: dt.datetime | None = None) -> SweepResult:
+    """Hand back the expired leases of crashed workers, and tell whether due work is
+    waiting with no worker holding a lease (nobody is going to pick it up)."""
+    now = now or timezone.now()
+    pending = Recipient.objects.filter(next_attempt_at__isnull=False)
+    with transaction.atomic():
+        released = pending.filter(lease_until__lt=now).update(**_LEASE_CLEARED)
+    active = pending.filter(lease_until__gte=now).exists()
+    due = Recipient.objects.filter(_due(now)).exists()
+    return SweepResult(released=released, due=due, active=active)
+
+
+def outbox_next_retry(*, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When the earliest pending recipient becomes due, if that is in the future."""
+    now = now or timezone.now()
+    return (
+        Recipient.objects.filter(next_attempt_at__gt=now, revoked_at__isnull=True)
+        .exclude(email="")
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )

@@ -1,0 +1,68 @@
+"""Reads for the local mailbox pages: the captured messages, newest first, and the parts
+of one message for display."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from django.core.paginator import Page, Paginator
+from django.http import Http404
+
+from conferral.delivery.models import MailboxMessage
+
+MAILBOX_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class MailboxParts:
+    """What a mailbox page shows of one stored message (headers decoded)."""
+
+    subject: str
+    sender: str
+    to: str
+    date: str
+    message_id: str
+    text: str
+    html: str
+
+
+def mailbox_messages(
+    *, page: int | str = 1, per_page: int = MAILBOX_PAGE_SIZE
+) -> Page[MailboxMessage]:
+    """A page of captured messages, newest first (without their raw bytes)."""
+    messages = MailboxMessage.objects.defer("raw").order_by("-created_at", "-id")
+    return Paginator(messages, per_page).get_page(page)
+
+
+def mailbox_message_get(pk: int | str) -> MailboxMessage:
+    try:
+        return MailboxMessage.objects.get(pk=int(pk))
+    except (ValueError, TypeError, MailboxMessage.DoesNotExist) as error:
+        raise Http404("No such message.") from error
+
+
+def _content(message: EmailMessage, subtype: str) -> str:
+    part = message.get_body(preferencelist=(subtype,))
+    if part is None or part.get_content_subtype() != subtype:
+        return ""
+    content = part.get_content()
+    return content if isinstance(content, str) else ""
+
+
+def mailbox_message_parts(message: MailboxMessage) -> MailboxParts:
+    """Parse a stored raw message: decoded headers, the text part and the HTML part
+    (an empty string for a part the message does not have)."""
+    parsed = email.message_from_bytes(bytes(message.raw), policy=email.policy.default)
+    assert isinstance(parsed, EmailMessage)
+    return MailboxParts(
+        subject=str(parsed.get("Subject", "")),
+        sender=str(parsed.get("From", message.sender)),
+        to=str(parsed.get("To", message.to)),
+        date=str(parsed.get("Date", "")),
+        message_id=str(parsed.get("Message-ID", message.message_id)),
+        text=_content(parsed, "plain"),
+        html=_content(parsed, "html"),
+    )

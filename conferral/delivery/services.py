@@ -1,0 +1,188 @@
+"""Sending: queue recipients for delivery. The recipient rows are the outbox; a worker
+claims due rows (conferral.delivery.outbox) and the deliver task sends them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Case, F, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from conferral.certificates.models import Certificate, EmailStatus, Recipient
+from conferral.certificates.services import RecipientsInvalid, ServiceError, certificate_publish
+from conferral.certificates.validation import RowError
+from conferral.delivery.statements import events_insert
+from conferral.delivery.tasks import deliver_enqueue
+from conferral.tracking.models import EventType
+
+QUEUE_CHUNK = 1000
+# A big send is shared by up to this many deliver tasks, so several workers work on it.
+DELIVER_FANOUT = 4
+# Later stages of the email axis are facts about a message already read: a re-send
+# keeps them.
+KEPT_ON_RESEND = [EmailStatus.OPENED.value, EmailStatus.CLICKED.value]
+
+
+def _sendable(queryset: QuerySet[Recipient]) -> QuerySet[Recipient]:
+    return queryset.filter(revoked_at__isnull=True).exclude(email="")
+
+
+def _resolve(certificate: Certificate, recipient_ids: list[str]) -> Iterator[list[int]]:
+    """The primary keys of the named recipients, a chunk at a time; every unknown,
+    foreign, address-less or revoked id is reported at once and nothing is queued."""
+    errors: list[RowError] = []
+    seen: set[str] = set()
+    unique: list[tuple[int, str]] = []
+    for index, public_id in enumerate(recipient_ids):
+        if public_id not in seen:
+            seen.add(public_id)
+            unique.append((index, str(public_id)))
+    chunks: list[list[int]] = []
+    for start in range(0, len(unique), QUEUE_CHUNK):
+        part = unique[start : start + QUEUE_CHUNK]
+        found = {
+            public_id: (pk, email, revoked_at)
+            for public_id, pk, email, revoked_at in Recipient.objects.filter(
+                certificate=certificate, public_id__in=[public_id for _i, public_id in part]
+            ).values_list("public_id", "pk", "email", "revoked_at")
+        }
+        pks: list[int] = []
+        for index, public_id in part:
+            if public_id not in found:
+                message = _("There is no recipient %(id)s on this certificate.")
+            elif not found[public_id][1]:
+                message = _("Recipient %(id)s has no email address.")
+            elif found[public_id][2] is not None:
+                message = _("The credential of recipient %(id)s is revoked.")
+            else:
+                pks.append(found[public_id][0])
+                continue
+            errors.append(RowError(index, "recipient_ids", message % {"id": public_id}))
+        chunks.append(pks)
+    if errors:
+        raise RecipientsInvalid(errors)
+    yield from chunks
+
+
+def _default_chunks(certificate: Certificate) -> Iterator[list[int]]:
+    """Every not-sent recipient with an address, not revoked, a chunk at a time."""
+    candidates = _sendable(
+        Recipient.objects.filter(certificate=certificate, email_status=EmailStatus.NOT_SENT)
+    )
+    last_pk = 0
+    while True:
+        pks = list(
+            candidates.filter(pk__gt=last_pk)
+            .order_by("pk")
+            .select_for_update()
+            .values_list("pk", flat=True)[:QUEUE_CHUNK]
+        )
+        if not pks:
+            return
+        last_pk = pks[-1]
+        yield pks
+
+
+def _queue(
+    *,
+    certificate: Certificate,
+    chunks: Iterator[list[int]],
+    at: dt.datetime | None,
+    detail: dict[str, Any],
+) -> int:
+    """Mark the recipients due (conditional UPDATE, a chunk at a time) and record an
+    `email.queued` event for each; the caller holds the transaction."""
+    now = timezone.now()
+    scheduled = at is not None and at > now
+    due = at if scheduled and at is not None else now
+    status = EmailStatus.SCHEDULED if scheduled else EmailStatus.SENDING
+    if scheduled:
+        detail = {**detail, "scheduled_for": due.isoformat()}
+    queued = 0
+    for pks in chunks:
+        if not pks:
+            continue
+        locked = list(
+            _sendable(Recipient.objects.filter(pk__in=pks))
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
+        updated = Recipient.objects.filter(pk__in=locked).update(
+            email_status=Case(
+                When(email_status__in=KEPT_ON_RESEND, then=F("email_status")),
+                default=Value(status.value),
+            ),
+            bounce_kind="",
+            next_attempt_at=due,
+            attempts=0,
+        )
+        events_insert(
+            recipient_ids=locked,
+            certificate_id=certificate.pk,
+            type=EventType.EMAIL_QUEUED,
+            at=now,
+            detail=detail,
+        )
+        queued += updated
+    if queued:
+        certificate_publish(certificate=certificate)
+        tasks = min(DELIVER_FANOUT, math.ceil(queued / max(1, settings.SEND_BATCH_SIZE)))
+        transaction.on_commit(
+            partial(deliver_enqueue, run_after=due if scheduled else None, count=tasks)
+        )
+    return queued
+
+
+def certificate_send(
+    *,
+    certificate: Certificate,
+    recipient_ids: list[str] | None = None,
+    at: dt.datetime | None = None,
+) -> int:
+    """Send the certificate's email now, or at `at`, to the named recipients (public
+    ids) or, by default, to every not-sent recipient with an address. Returns how many
+    were queued; the deliver task does the sending."""
+    if at is not None and timezone.is_naive(at):
+        raise ServiceError(_("The send time must include a time zone."))
+    if recipient_ids is not None and not recipient_ids:
+        raise ServiceError(_("No recipients were selected: there are no recipients to send to."))
+    with transaction.atomic():
+        chunks = (
+            _default_chunks(certificate)
+            if recipient_ids is None
+            else _resolve(certificate, recipient_ids)
+        )
+        queued = _queue(certificate=certificate, chunks=chunks, at=at, detail={})
+        if not queued:
+            raise ServiceError(
+                _(
+                    "There are no recipients to send to: every recipient with an email "
+                    "address has already been sent this certificate (use resend), or "
+                    "none has an address."
+                )
+            )
+    return queued
+
+
+def recipient_resend(*, recipient: Recipient) -> None:
+    """Send one recipient their email again (a nudge), now."""
+    if recipient.revoked_at is not None:
+        raise ServiceError(_("This credential is revoked; its email cannot be sent."))
+    if not recipient.email:
+        raise ServiceError(_("This recipient has no email address; add one, then send."))
+    with transaction.atomic():
+        queued = _queue(
+            certificate=recipient.certificate,
+            chunks=iter([[recipient.pk]]),
+            at=None,
+            detail={"resend": True},
+        )
+        if not queued:
+            raise ServiceError(_("This recipient cannot be sent an email."))

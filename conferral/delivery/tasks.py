@@ -1,0 +1,73 @@
+"""Background tasks (Django's Tasks API; no backend is named here).
+
+`deliver` sends every due recipient. `sweep` hands back the leases of crashed workers
+and starts `deliver` when due work is waiting that nobody holds; the worker loop runs it
+every SWEEP_INTERVAL_SECONDS."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import close_old_connections, connection
+from django_tasks import task
+
+from conferral.delivery.outbox import outbox_next_retry, outbox_sweep
+from conferral.delivery.pipeline import deliver_due
+
+logger = logging.getLogger(__name__)
+
+# One deliver task hands over to a fresh one after this long, so a huge send does not
+# hold a worker (or hit a backend's job timeout) indefinitely.
+DELIVER_TIME_BUDGET = 300.0
+
+
+def deliver_enqueue(*, run_after: dt.datetime | None = None, count: int = 1) -> None:
+    """Start `count` deliver tasks, now or at `run_after`. Never raises: the rows are
+    the source of truth, so if the queue is unavailable the sweeper starts the work."""
+    try:
+        work = deliver
+        if run_after is not None:
+            if not work.get_backend().supports_defer:
+                return  # this backend cannot wait: the sweeper starts it when it is due
+            work = work.using(run_after=run_after)
+        for _ in range(max(1, count)):
+            work.enqueue()
+    except Exception:
+        logger.exception("Could not enqueue the deliver task; the sweeper will start it")
+
+
+def _fresh_connection() -> None:
+    # A long-lived worker may hold a connection the database has closed; inside a
+    # transaction (a task run immediately by a request or a test) it must stay.
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
+@task()
+def deliver() -> dict[str, int | bool]:
+    _fresh_connection()
+    report = deliver_due(time_budget=DELIVER_TIME_BUDGET)
+    if report.timed_out:
+        deliver_enqueue()
+    elif report.deferred:
+        retry_at = outbox_next_retry()
+        if retry_at is not None:
+            deliver_enqueue(run_after=retry_at)
+    return report.as_dict()
+
+
+def sweep_run() -> dict[str, int | bool]:
+    result = outbox_sweep()
+    if result.released:
+        logger.warning("Handed back %s expired send lease(s) of a stopped worker", result.released)
+    started = result.due and not result.active
+    if started:
+        deliver_enqueue()
+    return {"released": result.released, "due": result.due, "started": started}
+
+
+@task()
+def sweep() -> dict[str, int | bool]:
+    _fresh_connection()
+    return sweep_run()

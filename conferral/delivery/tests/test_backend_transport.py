@@ -1,0 +1,91 @@
+"""django://dotted.path.EmailBackend sends through any Django email backend (django-anymail
+providers included), one message per recipient, with the provider's verdict recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from anymail.backends.test import EmailBackend as AnymailTestBackend
+from anymail.exceptions import AnymailAPIError
+from anymail.message import AnymailRecipientStatus
+from django.core import mail
+from pytest_django.fixtures import Settings
+
+from conferral.certificates.models import BounceKind, Certificate, EmailStatus, Recipient
+from conferral.delivery.pipeline import deliver_due
+from conferral.delivery.services import certificate_send
+from conferral.tracking.models import Event, EventType
+
+
+class ProviderBackend(AnymailTestBackend):
+    """A provider that refuses *refused@* addresses and is down for *flaky@* ones."""
+
+    def post_to_esp(self, payload: Any, message: Any) -> Any:
+        address = payload.recipient_emails[0]
+        if address.startswith("flaky@"):
+            mail.outbox.append(message)
+            raise AnymailAPIError("provider unavailable (503)")
+        if address.startswith("refused@"):
+            message.anymail_test_response = {
+                "recipient_status": {
+                    address: AnymailRecipientStatus(message_id=None, status="rejected")
+                }
+            }
+        return super().post_to_esp(payload, message)
+
+
+def test_it_sends_through_a_provider_backend_one_message_per_recipient(
+    settings: Settings,
+    certificate: Certificate,
+    add_recipients: Callable[..., list[Recipient]],
+) -> None:
+    settings.EMAIL_URL = "django://conferral.delivery.tests.test_backend_transport.ProviderBackend"
+    settings.SEND_RETRY_DELAYS = [600]
+    _ok, _refused, flaky, quoted = add_recipients(
+        ("Åsa Øberg", "asa@example.com"),
+        ("Refused", "refused@example.com"),
+        ("Flaky", "flaky@example.com"),
+        ('<b>Eve</b> "the, third"', "eve@example.com"),
+    )
+
+    certificate_send(certificate=certificate)
+    deliver_due()
+
+    sent = [m for m in mail.outbox if m.to == ["Åsa Øberg <asa@example.com>"]]
+    assert len(sent) == 1
+    assert sent[0].subject == "Your certificate: Python Fundamentals"
+    assert "Hello Åsa Øberg," in sent[0].body
+    html, mimetype = sent[0].alternatives[0]
+    assert mimetype == "text/html" and "Hello Åsa Øberg," in html
+    assert sent[0].extra_headers["Message-ID"].endswith("@conferral.localhost>")
+    rows = {r.email: r for r in Recipient.objects.all()}
+    assert rows["asa@example.com"].email_status == EmailStatus.DELIVERED
+    assert rows["asa@example.com"].last_reply.startswith("accepted by conferral.delivery.tests")
+    assert rows["refused@example.com"].email_status == EmailStatus.BOUNCED
+    assert rows["refused@example.com"].bounce_kind == BounceKind.HARD
+    assert rows["flaky@example.com"].email_status == EmailStatus.SENDING
+    assert rows["flaky@example.com"].attempts == 1
+    deferred = Event.objects.get(recipient=flaky, type=EventType.EMAIL_DEFERRED)
+    assert "provider unavailable" in deferred.detail["reply"]
+    assert all(len(m.to) == 1 for m in mail.outbox)
+    [eve] = [m for m in mail.outbox if m.to[0].endswith("<eve@example.com>")]
+    assert eve.anymail_test_params["to"][0].display_name == quoted.name
+    assert eve.anymail_test_params["from"].display_name == certificate.organization.name
+
+
+def test_it_prints_messages_with_the_console_backend(
+    settings: Settings,
+    certificate: Certificate,
+    add_recipients: Callable[..., list[Recipient]],
+    capsys: Any,
+) -> None:
+    settings.EMAIL_URL = "console:"
+    [ada] = add_recipients(("Ada", "ada@example.com"))
+
+    certificate_send(certificate=certificate)
+    deliver_due()
+
+    assert "To: Ada <ada@example.com>" in capsys.readouterr().out
+    ada.refresh_from_db()
+    assert ada.email_status == EmailStatus.DELIVERED

@@ -1,0 +1,83 @@
+"""`conferral worker`: the configured Tasks backend's worker plus the sweeper thread.
+
+Any number of these may run, on any number of machines: work is claimed row by row with
+conditional UPDATEs, and every sweeper's hand-back of expired leases is idempotent."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+
+from conferral.delivery.tasks import sweep_run
+
+logger = logging.getLogger(__name__)
+
+DB_WORKER_INTERVAL = 0.5
+SWEEPER_JOIN_SECONDS = 5.0
+WORKER_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
+
+
+def _sweep_once() -> None:
+    try:
+        sweep_run()
+    except Exception:
+        logger.exception("The sweeper failed; it will try again")
+    finally:
+        connection.close()
+
+
+def _sweeper(stop: threading.Event) -> None:
+    while not stop.wait(settings.SWEEP_INTERVAL_SECONDS):
+        _sweep_once()
+
+
+def backend_path() -> str:
+    return str(settings.TASKS["default"]["BACKEND"])
+
+
+def run_worker(*, burst: bool = False, verbosity: int = 1) -> None:
+    """Run the worker in this (main) thread and the sweeper beside it. `burst`: work off
+    what is queued, then return. `verbosity` 0 logs only warnings and errors."""
+    _sweep_once()  # a restarted worker hands back its predecessor's leases at once
+    stop = threading.Event()
+    sweeper = threading.Thread(target=_sweeper, args=(stop,), name="conferral-sweeper", daemon=True)
+    sweeper.start()
+    backend = backend_path()
+    handlers = {number: signal.getsignal(number) for number in WORKER_SIGNALS}
+    try:
+        if backend.startswith("django_tasks_rq."):
+            # SimpleWorker runs each job in this process: forking a horse per job from a
+            # process that also runs the sweeper thread is unsafe, and a killed worker
+            # must take its job with it.
+            call_command(
+                "rqworker",
+                "default",
+                job_class="django_tasks_rq.Job",
+                worker_class="rq.worker.SimpleWorker",
+                with_scheduler=True,
+                burst=burst,
+                verbosity=verbosity,
+            )
+        elif backend.startswith("django_tasks_db."):
+            call_command(
+                "db_worker",
+                queue_name="*",
+                batch=burst,
+                reload=False,
+                startup_delay=not burst,
+                interval=DB_WORKER_INTERVAL,
+                verbosity=verbosity,
+            )
+        elif not burst:
+            # Tasks run where they are enqueued (the immediate backend): only sweep.
+            stop.wait()
+    finally:
+        stop.set()
+        sweeper.join(SWEEPER_JOIN_SECONDS)
+        for number, handler in handlers.items():
+            signal.signal(number, handler)  # the backends' workers install their own
