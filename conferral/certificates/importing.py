@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from conferral.certificates.csvtext import (
     ImportFileInvalid,
@@ -145,13 +145,26 @@ def columns_map(header: list[str]) -> Columns:
         attributes.append((index, cell))
     if len(attributes) > MAX_ATTRIBUTES:
         raise ImportFileInvalid(
-            _("The file has %(count)s extra columns; at most %(max)s are allowed.")
+            ngettext(
+                "The file has %(count)s extra column; at most %(max)s are allowed.",
+                "The file has %(count)s extra columns; at most %(max)s are allowed.",
+                len(attributes),
+            )
             % {"count": len(attributes), "max": MAX_ATTRIBUTES}
         )
     named = [*taken, *(index for index, _header in attributes)]
     return Columns(
         name, first, last, email, tuple(attributes), tuple(unnamed), len(cells), max(named) + 1
     )
+
+
+def _counts(values: int, columns: int) -> dict[str, str]:
+    """The phrases "3 values" and "2 columns" (each in its plural form) that describe a
+    row of the wrong width."""
+    return {
+        "values": ngettext("%(count)s value", "%(count)s values", values) % {"count": values},
+        "columns": ngettext("%(count)s column", "%(count)s columns", columns) % {"count": columns},
+    }
 
 
 def _is_blank(record: list[str]) -> bool:
@@ -201,22 +214,20 @@ class CsvRecipients:
         if len(record) < columns.required:
             self._error(
                 row,
-                _("%(found)s values, but the first row has %(width)s columns.")
-                % {"found": len(record), "width": columns.required},
+                # Translators: %(values)s is "3 values", %(columns)s is "4 columns".
+                _("%(values)s, but the first row has %(columns)s.")
+                % _counts(len(record), columns.required),
             )
             return None
         if len(record) > width and not _is_blank(record[width:]):
             self._error(
                 row,
+                # Translators: %(values)s is "3 values", %(columns)s is "2 columns".
                 _(
-                    "%(found)s values, but the first row has %(width)s columns "
+                    "%(values)s, but the first row has %(columns)s "
                     "(is a value with a %(delimiter)s missing its quotes?)."
                 )
-                % {
-                    "found": len(record),
-                    "width": width,
-                    "delimiter": DELIMITER_NAMES[self.delimiter],
-                },
+                % {**_counts(len(record), width), "delimiter": DELIMITER_NAMES[self.delimiter]},
             )
             return None
         if len(record) < width:

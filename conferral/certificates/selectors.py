@@ -6,11 +6,12 @@ and a keyset page is `recipients_filter(...).filter(pk__gt=last_pk)`."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from conferral.accounts.models import Organization
 from conferral.certificates.models import Certificate, EmailStatus, Recipient, Status
+from conferral.certificates.search import FoldedContains
 
 SEARCH_MAX_LENGTH = 200
 
@@ -52,10 +53,11 @@ def recipients_filter(
 ) -> QuerySet[Recipient]:
     """The certificate's recipients matching a search and the two status filters.
 
-    `q` matches name, email or token, case-insensitively (a token matches with or
-    without its dashes). `status` is a certificate status (Status) and `email_status`
-    an email status (EmailStatus); empty means any. An unknown value raises
-    FilterInvalid rather than silently matching nothing."""
+    `q` matches name, email or token, case-insensitively in every script ("øberg"
+    finds "Øberg", on SQLite too), a token with or without its dashes. `status` is a
+    certificate status (Status) and `email_status` an email status (EmailStatus); empty
+    means any. An unknown value raises FilterInvalid rather than silently matching
+    nothing."""
     status, email_status = status.strip(), email_status.strip()
     problems = {
         field: problem
@@ -74,7 +76,11 @@ def recipients_filter(
         recipients = recipients.filter(email_status=email_status)
     q = " ".join(q.split())[:SEARCH_MAX_LENGTH]
     if q:
-        match = Q(name__icontains=q) | Q(email__icontains=q) | Q(token__icontains=q)
+        match = (
+            Q(FoldedContains(F("name"), q))
+            | Q(FoldedContains(F("email"), q))
+            | Q(token__icontains=q)
+        )
         compact = q.replace("-", "").upper()
         if len(compact) >= 8 and compact.isalnum():
             dashed = "-".join(compact[i : i + 4] for i in range(0, len(compact), 4))

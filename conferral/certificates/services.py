@@ -12,6 +12,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from conferral.accounts.models import Organization
 from conferral.certificates.models import (
@@ -43,7 +44,12 @@ class RecipientsInvalid(Exception):
         self.errors = errors
         self.total = total if total is not None else len(errors)
         super().__init__(
-            _("%(count)s problem(s) found; nothing was added.") % {"count": self.total}
+            ngettext(
+                "%(count)s problem found; nothing was added.",
+                "%(count)s problems found; nothing was added.",
+                self.total,
+            )
+            % {"count": self.total}
         )
 
 

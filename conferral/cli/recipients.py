@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rich.console import Console
 from rich.table import Table
 
@@ -67,13 +68,25 @@ def import_recipients(
             typer.echo(str(row_error), err=True)
         hidden = problem.total - len(problem.errors)
         if hidden > 0:
-            typer.echo(_("… and %(count)s more problems.") % {"count": hidden}, err=True)
+            typer.echo(
+                ngettext("… and %(count)s more problem.", "… and %(count)s more problems.", hidden)
+                % {"count": hidden},
+                err=True,
+            )
         fail(
-            _("%(count)s problem(s) in %(name)s; nothing was added.")
+            ngettext(
+                "%(count)s problem in %(name)s; nothing was added.",
+                "%(count)s problems in %(name)s; nothing was added.",
+                problem.total,
+            )
             % {"count": problem.total, "name": file.name}
         )
     typer.echo(
-        _("Added %(count)s recipients to “%(certificate)s”.")
+        ngettext(
+            "Added %(count)s recipient to “%(certificate)s”.",
+            "Added %(count)s recipients to “%(certificate)s”.",
+            added,
+        )
         % {"count": added, "certificate": certificate.name}
     )
 
@@ -96,7 +109,9 @@ def _describe(state: SendProgress) -> str:
         "bounced": state.bounced,
     }
     if state.retrying:
-        text += ", " + _("%(count)s waiting to retry") % {"count": state.retrying}
+        text += ", " + ngettext(
+            "%(count)s waiting to retry", "%(count)s waiting to retry", state.retrying
+        ) % {"count": state.retrying}
     return text
 
 
@@ -113,10 +128,14 @@ def _wait(certificate: Certificate, queued: int, timeout: float) -> None:
             now = time.monotonic()
             if now - started > timeout:
                 fail(
-                    _(
+                    ngettext(
+                        "Stopped waiting after %(seconds)s s with %(count)s email still "
+                        "pending; the worker goes on sending. `conferral status %(id)s` "
+                        "shows where it stands.",
                         "Stopped waiting after %(seconds)s s with %(count)s emails still "
                         "pending; the worker goes on sending. `conferral status %(id)s` "
-                        "shows where it stands."
+                        "shows where it stands.",
+                        state.pending,
                     )
                     % {"seconds": int(timeout), "count": state.pending, "id": certificate.public_id}
                 )
@@ -162,11 +181,17 @@ def send(
         fail(str(error))
     if when is not None and when > timezone.now():
         typer.echo(
-            _("Scheduled %(count)s emails for %(when)s.")
+            ngettext(
+                "Scheduled %(count)s email for %(when)s.",
+                "Scheduled %(count)s emails for %(when)s.",
+                queued,
+            )
             % {"count": queued, "when": when.isoformat(timespec="minutes")}
         )
         return
-    typer.echo(_("Queued %(count)s emails.") % {"count": queued})
+    typer.echo(
+        ngettext("Queued %(count)s email.", "Queued %(count)s emails.", queued) % {"count": queued}
+    )
     if wait:
         _wait(certificate, queued, timeout)
     else:
@@ -185,7 +210,7 @@ def _statistics_rows(certificate: Certificate, statistics: dict[str, Any]) -> li
     shares = statistics["social_shares"]
     return [
         (_("Certificate"), f"{certificate.name} ({certificate.get_kind_display()})"),
-        (_("Id"), certificate.public_id),
+        (_("ID"), certificate.public_id),
         (_("Created"), timezone.localtime(statistics["created_at"]).strftime("%Y-%m-%d %H:%M")),
         (_("Recipients"), str(statistics["recipients"])),
         (_("Claimed"), part("claimed")),

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from conferral.cli.processes import Supervisor
 from conferral.delivery.worker import run_worker
@@ -67,7 +68,11 @@ def serve(
     connections.close_all()
     if pending:
         typer.echo(
-            _("The database is missing %(count)s migrations; run `conferral migrate` first.")
+            ngettext(
+                "The database is missing %(count)s migration; run `conferral migrate` first.",
+                "The database is missing %(count)s migrations; run `conferral migrate` first.",
+                pending,
+            )
             % {"count": pending},
             err=True,
         )

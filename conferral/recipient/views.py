@@ -3,7 +3,11 @@ the claim-by-token page and the verification page.
 
 Views parse the request, look the credential up and call one service. A wrong, random
 or truncated token or id is a helpful 404 that never hints whether a similar one exists.
-A GET never claims: mail scanners follow links; claiming is a POST from the page."""
+A GET never claims: mail scanners follow links; claiming is a POST from the page.
+
+Once the credential is known, the whole request is handled in its certificate's language
+(not only the template): every message built on the way, by a service or here, speaks
+the language the certificate speaks, whatever the browser asks for."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -58,6 +63,11 @@ def credential_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     return render_in(request, None, "recipient/verify_not_found.html", {}, status=404)
 
 
+def _in_language_of(recipient: Recipient) -> translation.override:
+    """Handle the rest of the request in the language of the recipient's certificate."""
+    return translation.override(recipient.certificate.language)
+
+
 def _message(request: HttpRequest, recipient: Recipient, message: str, status: int) -> HttpResponse:
     return render_in(
         request,
@@ -99,6 +109,11 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
     recipient = recipient_get_by_token(token)
     if recipient is None:
         return _not_found(request)
+    with _in_language_of(recipient):
+        return _page(request, recipient)
+
+
+def _page(request: HttpRequest, recipient: Recipient) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     via = str(source.get("via", ""))[:MARK_MAX_LENGTH]
     channel = channel_from_mark(recipient.token, via)
@@ -140,6 +155,11 @@ def download(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     recipient = recipient_get_by_token(token)
     if recipient is None or fmt not in DownloadFormat.values:
         return _not_found(request)
+    with _in_language_of(recipient):
+        return _download(request, recipient, DownloadFormat(fmt))
+
+
+def _download(request: HttpRequest, recipient: Recipient, fmt: DownloadFormat) -> HttpResponse:
     refused = _usable_or_message(request, recipient)
     if refused is not None:
         return refused
@@ -159,9 +179,11 @@ def download(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
         )
     except EngagementError as exc:
         return _message(request, recipient, exc.message, _engagement_status(exc))
-    response = HttpResponse(content, content_type=CONTENT_TYPES[DownloadFormat(fmt)])
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     certificate = recipient.certificate
-    response["Content-Disposition"] = attachment(f"{certificate.name} - {recipient.name}", fmt)
+    response["Content-Disposition"] = attachment(
+        f"{certificate.name} - {recipient.name}", fmt.value
+    )
     return response
 
 
@@ -172,13 +194,14 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
     recipient = recipient_get_by_token(token)
     if recipient is None:
         return _not_found(request)
-    refused = _usable_or_message(request, recipient)
-    if refused is not None:
-        return refused
-    try:
-        content = credential_render(recipient, "png", ppi=PREVIEW_PPI)
-    except RenderError:
-        return HttpResponse(status=503)
+    with _in_language_of(recipient):
+        refused = _usable_or_message(request, recipient)
+        if refused is not None:
+            return refused
+        try:
+            content = credential_render(recipient, "png", ppi=PREVIEW_PPI)
+        except RenderError:
+            return HttpResponse(status=503)
     return HttpResponse(content, content_type="image/png")
 
 
@@ -188,15 +211,16 @@ def share(request: HttpRequest, token: str, network: str) -> HttpResponse:
     recipient = recipient_get_by_token(token)
     if recipient is None or network not in Network.values:
         return _not_found(request)
-    try:
-        credential_share_record(
-            recipient=recipient,
-            network=network,
-            user_agent=user_agent(request),
-            client_address=client_address(request),
-        )
-    except EngagementError as exc:
-        return _message(request, recipient, exc.message, _engagement_status(exc))
+    with _in_language_of(recipient):
+        try:
+            credential_share_record(
+                recipient=recipient,
+                network=network,
+                user_agent=user_agent(request),
+                client_address=client_address(request),
+            )
+        except EngagementError as exc:
+            return _message(request, recipient, exc.message, _engagement_status(exc))
     return HttpResponseRedirect(share_url(recipient, Network(network)))
 
 
@@ -206,14 +230,15 @@ def linkedin_add(request: HttpRequest, token: str) -> HttpResponse:
     recipient = recipient_get_by_token(token)
     if recipient is None:
         return _not_found(request)
-    try:
-        credential_linkedin_add_record(
-            recipient=recipient,
-            user_agent=user_agent(request),
-            client_address=client_address(request),
-        )
-    except EngagementError as exc:
-        return _message(request, recipient, exc.message, _engagement_status(exc))
+    with _in_language_of(recipient):
+        try:
+            credential_linkedin_add_record(
+                recipient=recipient,
+                user_agent=user_agent(request),
+                client_address=client_address(request),
+            )
+        except EngagementError as exc:
+            return _message(request, recipient, exc.message, _engagement_status(exc))
     return HttpResponseRedirect(linkedin_add_url(recipient))
 
 
@@ -233,7 +258,7 @@ def claim(request: HttpRequest) -> HttpResponse:
             )
         else:
             # A revoked credential is not claimed; its page explains why.
-            with contextlib.suppress(CredentialRevoked):
+            with _in_language_of(recipient), contextlib.suppress(CredentialRevoked):
                 credential_claim(
                     recipient=recipient,
                     channel=Channel.TOKEN,
@@ -250,18 +275,19 @@ def verify(request: HttpRequest, credential_id: str) -> HttpResponse:
     recipient = recipient_get_by_credential_id(credential_id)
     if recipient is None:
         return credential_not_found(request)
-    credential_verify_record(
-        recipient=recipient,
-        user_agent=user_agent(request),
-        client_address=client_address(request),
-        method=request.method or "GET",
-    )
     certificate = recipient.certificate
-    context = {
-        "recipient": recipient,
-        "certificate": certificate,
-        "organization": certificate.organization,
-        "state": credential_state(recipient),
-        "states": CredentialState,
-    }
-    return render_in(request, certificate.language, "recipient/verify.html", context)
+    with _in_language_of(recipient):
+        credential_verify_record(
+            recipient=recipient,
+            user_agent=user_agent(request),
+            client_address=client_address(request),
+            method=request.method or "GET",
+        )
+        context = {
+            "recipient": recipient,
+            "certificate": certificate,
+            "organization": certificate.organization,
+            "state": credential_state(recipient),
+            "states": CredentialState,
+        }
+        return render_in(request, certificate.language, "recipient/verify.html", context)

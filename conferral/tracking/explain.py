@@ -20,12 +20,24 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from conferral.certificates.models import BounceKind, Channel, EmailStatus, Recipient
+from conferral.certificates.models import BounceKind, Channel, EmailStatus, Kind, Recipient
 from conferral.tracking.engagement import Network
-from conferral.tracking.machine import MachineReason
+from conferral.tracking.machine import MachineReason, MachineSource
 from conferral.tracking.models import Event, EventType
 
 REPLY_MAX = 300
+# Sources named in a sentence as "the Google image proxy", "the Mimecast link scanner".
+_NAMED_PROXIES = {
+    MachineSource.GOOGLE_IMAGE_PROXY,
+    MachineSource.YAHOO_MAIL_PROXY,
+    MachineSource.OUTLOOK_IMAGE_PROXY,
+}
+_NAMED_SCANNERS = {
+    MachineSource.PROOFPOINT,
+    MachineSource.MIMECAST,
+    MachineSource.BARRACUDA,
+    MachineSource.SYMANTEC,
+}
 
 
 def _when(value: Any, same_day_as: dt.datetime | None = None) -> str:
@@ -57,26 +69,36 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _machine_reason(event: Event) -> str:
-    """Who most likely made a machine-flagged hit, from the `machine_reason` and
-    `machine_source` detail keys written by conferral.tracking.machine."""
+def _machine_reason(event: Event) -> MachineReason | None:
     raw = str(event.detail.get("machine_reason") or "")
-    source = str(event.detail.get("machine_source") or "")
-    if raw not in MachineReason.values:
+    return MachineReason(raw) if raw in MachineReason.values else None
+
+
+def _too_soon(event: Event) -> bool:
+    """Only the timing gave the hit away: nobody is known to have made it."""
+    return _machine_reason(event) == MachineReason.TOO_SOON
+
+
+def _machine_who(event: Event) -> str:
+    """Who most likely made a machine-flagged hit, as a noun phrase that completes
+    "… by %(who)s", from the `machine_reason` and `machine_source` detail keys written
+    by conferral.tracking.machine. (A too-soon hit names nobody: see `_too_soon`.)"""
+    reason = _machine_reason(event)
+    raw = str(event.detail.get("machine_source") or "")
+    source = MachineSource(raw) if raw in MachineSource.values else None
+    if reason is None or reason == MachineReason.TOO_SOON:
         return _("an automated client")
-    reason = MachineReason(raw)
     if reason == MachineReason.APPLE_PRIVACY:
         return _("Apple's image proxy (Mail Privacy Protection)")
-    if (
-        reason == MachineReason.IMAGE_PROXY
-        and "proxy" in source.lower()
-        and source != "image proxy"
-    ):
-        return _("the %(source)s") % {"source": source}
-    if reason == MachineReason.LINK_SCANNER and source == "Microsoft":
+    if reason == MachineReason.IMAGE_PROXY and source in _NAMED_PROXIES:
+        # Translators: completes "Open recorded by …"; %(source)s is an image proxy's
+        # name, such as "Google image proxy".
+        return _("the %(source)s") % {"source": source.label}
+    if reason == MachineReason.LINK_SCANNER and source == MachineSource.MICROSOFT:
         return _("Microsoft's link scanner (Safe Links)")
-    if reason == MachineReason.LINK_SCANNER and source and source != "scanner":
-        return _("the %(source)s link scanner") % {"source": source}
+    if reason == MachineReason.LINK_SCANNER and source in _NAMED_SCANNERS:
+        # Translators: completes "Link followed by …"; %(source)s is a company name.
+        return _("the %(source)s link scanner") % {"source": source.label}
     return str(reason.label)
 
 
@@ -159,26 +181,45 @@ def _bounced(event: Event) -> str:
     return _("Bounced permanently: %(reply)s.") % {"reply": reply.rstrip(".")}
 
 
+def _is_badge(event: Event) -> bool:
+    return event.certificate.kind == Kind.BADGE
+
+
 def _opened(event: Event) -> str:
+    if event.machine and _too_soon(event):
+        return _(
+            "Open recorded within seconds of delivery, faster than a person reads: most "
+            "likely by an automated client (not proof of reading)."
+        )
     if event.machine:
-        return _("Open recorded by %(who)s (not proof of reading).") % {
-            "who": _machine_reason(event)
-        }
+        return _("Open recorded by %(who)s (not proof of reading).") % {"who": _machine_who(event)}
     if event.detail.get("inferred"):
         return _("Open inferred from a click on the email's link (its images were not loaded).")
     return _("Opened: the email's tracking image was loaded.")
 
 
 def _clicked(event: Event) -> str:
+    if event.machine and _too_soon(event):
+        return _(
+            "Link followed within seconds of delivery, faster than a person reads: most "
+            "likely by an automated client, not by a person."
+        )
     if event.machine:
-        return _("Link followed by %(who)s, not by a person.") % {"who": _machine_reason(event)}
+        return _("Link followed by %(who)s, not by a person.") % {"who": _machine_who(event)}
+    if _is_badge(event):
+        return _("Clicked the “Get badge” link in the email.")
     return _("Clicked the “Get certificate” link in the email.")
 
 
 def _viewed(event: Event) -> str:
+    if event.machine and _too_soon(event):
+        return _(
+            "Recipient page fetched within seconds of delivery, faster than a person "
+            "reads: most likely by an automated client, not by a person."
+        )
     if event.machine:
         return _("Recipient page fetched by %(who)s, not by a person.") % {
-            "who": _machine_reason(event)
+            "who": _machine_who(event)
         }
     return _reached(event.channel)
 
@@ -280,9 +321,11 @@ def _email_summary(recipient: Recipient) -> str:
             "The email bounced (%(reply)s). Check the address for typos, fix it and send again."
         ) % {"reply": reply}
     if status == EmailStatus.CLICKED:
-        return _("The email was delivered and its “Get certificate” link clicked at %(time)s.") % {
-            "time": _when(recipient.clicked_at)
-        }
+        if recipient.certificate.kind == Kind.BADGE:
+            text = _("The email was delivered and its “Get badge” link clicked at %(time)s.")
+        else:
+            text = _("The email was delivered and its “Get certificate” link clicked at %(time)s.")
+        return text % {"time": _when(recipient.clicked_at)}
     if status == EmailStatus.OPENED:
         return _("The email was delivered and opened at %(time)s.") % {
             "time": _when(recipient.opened_at)

@@ -30,41 +30,85 @@ class MachineReason(models.TextChoices):
     IMAGE_PROXY = "image_proxy", _("an email provider's image proxy")
     LINK_SCANNER = "link_scanner", _("a security scanner that checks links in email")
     LINK_PREVIEW = "link_preview", _("a link preview of a chat or social app")
-    BOT = "bot", _("an automated program, not a web browser")
+    BOT = "bot", _("an automated program rather than a web browser")
     NO_USER_AGENT = "no_user_agent", _("a program that did not identify itself")
     TOO_SOON = "too_soon", _("within seconds of delivery, faster than a person reads")
 
 
-# (reason, pattern matched case-insensitively against the user agent, name for the
-# timeline). The first match wins, so specific names come before generic words.
-_USER_AGENT_RULES: list[tuple[MachineReason, str, str]] = [
-    (MachineReason.IMAGE_PROXY, r"googleimageproxy|ggpht\.com", "Google image proxy"),
-    (MachineReason.IMAGE_PROXY, r"yahoomailproxy", "Yahoo Mail proxy"),
-    (MachineReason.IMAGE_PROXY, r"outlookimageproxy|owaimageproxy", "Outlook image proxy"),
-    (MachineReason.IMAGE_PROXY, r"imageproxy|image-proxy", "image proxy"),
-    (MachineReason.LINK_SCANNER, r"safe ?links|microsoft ?defender|msdefender", "Microsoft"),
-    (MachineReason.LINK_SCANNER, r"proofpoint|urldefense|ppops-", "Proofpoint"),
-    (MachineReason.LINK_SCANNER, r"mimecast", "Mimecast"),
-    (MachineReason.LINK_SCANNER, r"barracuda", "Barracuda"),
-    (MachineReason.LINK_SCANNER, r"symantec|messagelabs|broadcom", "Symantec"),
-    (MachineReason.LINK_SCANNER, r"trend ?micro|forcepoint|sophos|cisco|ironport", "scanner"),
+class MachineSource(models.TextChoices):
+    """Who made a machine-made hit, when the request tells. The value is what the event's
+    `machine_source` keeps (plain English, never translated, so stored events keep their
+    meaning); the label is the name shown on the timeline."""
+
+    # Translators: a company name.
+    APPLE = "Apple", _("Apple")
+    GOOGLE_IMAGE_PROXY = "Google image proxy", _("Google image proxy")
+    YAHOO_MAIL_PROXY = "Yahoo Mail proxy", _("Yahoo Mail proxy")
+    OUTLOOK_IMAGE_PROXY = "Outlook image proxy", _("Outlook image proxy")
+    IMAGE_PROXY = "image proxy", _("image proxy")
+    # Translators: a company name.
+    MICROSOFT = "Microsoft", _("Microsoft")
+    # Translators: a company name, as in "Link followed by the Proofpoint link scanner".
+    PROOFPOINT = "Proofpoint", _("Proofpoint")
+    # Translators: a company name, as in "Link followed by the Mimecast link scanner".
+    MIMECAST = "Mimecast", _("Mimecast")
+    # Translators: a company name, as in "Link followed by the Barracuda link scanner".
+    BARRACUDA = "Barracuda", _("Barracuda")
+    # Translators: a company name, as in "Link followed by the Symantec link scanner".
+    SYMANTEC = "Symantec", _("Symantec")
+    SCANNER = "scanner", _("link scanner")
+    LINK_PREVIEW = "link preview", _("link preview")
+    BOT = "bot", _("bot")
+    # Translators: a client that sent only "Mozilla/5.0" as its user agent.
+    BARE_USER_AGENT = "bare user agent", _("client without a browser name")
+
+
+# (reason, pattern matched case-insensitively against the user agent, who it is). The
+# first match wins, so specific names come before generic words.
+_USER_AGENT_RULES: list[tuple[MachineReason, str, MachineSource]] = [
+    (
+        MachineReason.IMAGE_PROXY,
+        r"googleimageproxy|ggpht\.com",
+        MachineSource.GOOGLE_IMAGE_PROXY,
+    ),
+    (MachineReason.IMAGE_PROXY, r"yahoomailproxy", MachineSource.YAHOO_MAIL_PROXY),
+    (
+        MachineReason.IMAGE_PROXY,
+        r"outlookimageproxy|owaimageproxy",
+        MachineSource.OUTLOOK_IMAGE_PROXY,
+    ),
+    (MachineReason.IMAGE_PROXY, r"imageproxy|image-proxy", MachineSource.IMAGE_PROXY),
+    (
+        MachineReason.LINK_SCANNER,
+        r"safe ?links|microsoft ?defender|msdefender",
+        MachineSource.MICROSOFT,
+    ),
+    (MachineReason.LINK_SCANNER, r"proofpoint|urldefense|ppops-", MachineSource.PROOFPOINT),
+    (MachineReason.LINK_SCANNER, r"mimecast", MachineSource.MIMECAST),
+    (MachineReason.LINK_SCANNER, r"barracuda", MachineSource.BARRACUDA),
+    (MachineReason.LINK_SCANNER, r"symantec|messagelabs|broadcom", MachineSource.SYMANTEC),
+    (
+        MachineReason.LINK_SCANNER,
+        r"trend ?micro|forcepoint|sophos|cisco|ironport",
+        MachineSource.SCANNER,
+    ),
     (
         MachineReason.LINK_PREVIEW,
         r"slackbot|facebookexternalhit|whatsapp|telegrambot|discordbot|linkedinbot|"
         r"twitterbot|skypeuripreview|microsoftpreview|googleother|applebot",
-        "link preview",
+        MachineSource.LINK_PREVIEW,
     ),
     (
         MachineReason.BOT,
         r"(?<!cu)bot\b|bot/|crawler|spider|scan|curl/|wget/|python-requests|python-urllib|"
         r"python-httpx|aiohttp|go-http-client|java/|okhttp|libwww-perl|axios|node-fetch|"
         r"headlesschrome|phantomjs|httpclient|postman",
-        "bot",
+        MachineSource.BOT,
     ),
 ]
 _COMPILED_RULES = [
-    (reason, re.compile(pattern, re.IGNORECASE), label)
-    for reason, pattern, label in _USER_AGENT_RULES
+    (reason, re.compile(pattern, re.IGNORECASE), source)
+    for reason, pattern, source in _USER_AGENT_RULES
 ]
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -85,19 +129,19 @@ class Verdict:
     """Why a hit looks machine-made; falsy when it looks like a person."""
 
     reason: MachineReason | None = None
-    source: str = ""
+    source: MachineSource | None = None
 
     def __bool__(self) -> bool:
         return self.reason is not None
 
     def detail(self) -> dict[str, str]:
         """The keys added to the event's detail: `machine_reason` (a MachineReason
-        value) and `machine_source` (who, when known)."""
+        value) and `machine_source` (who, when known: a MachineSource value)."""
         if self.reason is None:
             return {}
         detail = {"machine_reason": self.reason.value}
-        if self.source:
-            detail["machine_source"] = self.source
+        if self.source is not None:
+            detail["machine_source"] = self.source.value
         return detail
 
 
@@ -123,11 +167,11 @@ def _user_agent_verdict(user_agent: str, client_address: str) -> Verdict:
         return Verdict(MachineReason.NO_USER_AGENT)
     if agent.lower() == _BARE_MOZILLA:
         if _in(client_address, _APPLE_NETWORKS):
-            return Verdict(MachineReason.APPLE_PRIVACY, "Apple")
-        return Verdict(MachineReason.IMAGE_PROXY, "bare user agent")
-    for reason, pattern, label in _COMPILED_RULES:
+            return Verdict(MachineReason.APPLE_PRIVACY, MachineSource.APPLE)
+        return Verdict(MachineReason.IMAGE_PROXY, MachineSource.BARE_USER_AGENT)
+    for reason, pattern, source in _COMPILED_RULES:
         if pattern.search(agent):
-            return Verdict(reason, label)
+            return Verdict(reason, source)
     return HUMAN
 
 
@@ -147,7 +191,7 @@ def machine_verdict(
     if verdict:
         return verdict
     if _in(client_address or "", _MICROSOFT_PROTECTION_NETWORKS):
-        return Verdict(MachineReason.LINK_SCANNER, "Microsoft")
+        return Verdict(MachineReason.LINK_SCANNER, MachineSource.MICROSOFT)
     if (
         delivered_at is not None
         and at is not None

@@ -9,5 +9,8 @@ from conferral.tracking.models import Event
 
 
 def recipient_events(recipient: Recipient) -> QuerySet[Event]:
-    """The recipient's events, oldest first (index event_recipient_at)."""
-    return Event.objects.filter(recipient=recipient).order_by("at", "id")
+    """The recipient's events, oldest first (index event_recipient_at), each with its
+    certificate (the timeline's sentences name the certificate's kind)."""
+    return (
+        Event.objects.filter(recipient=recipient).select_related("certificate").order_by("at", "id")
+    )

@@ -46,6 +46,16 @@ def test_it_searches_name_email_and_token(
     assert names(response) == [] and response.json()["count"] == 0
 
 
+def test_it_searches_names_in_any_case_and_script(
+    api: Client, certificate: Certificate, add_recipients: Any
+) -> None:
+    add_recipients(("Åsa Øberg", "asa@example.com"), ("Юрий Гагарин", "yuri@example.com"))
+    assert names(listing(api, certificate, "?q=øberg")) == ["Åsa Øberg"]
+    assert names(listing(api, certificate, "?q=ÅSA")) == ["Åsa Øberg"]
+    assert names(listing(api, certificate, "?q=юрий")) == ["Юрий Гагарин"]
+    assert listing(api, certificate, "?q=юрий").json()["count"] == 1
+
+
 def test_it_filters_by_both_statuses(
     api: Client, certificate: Certificate, add_recipients: Any
 ) -> None:

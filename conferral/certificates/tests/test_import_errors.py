@@ -99,6 +99,18 @@ def test_it_names_rows_with_too_many_or_too_few_fields(certificate: Certificate)
     assert "not-an-address" in errors[6]
     assert info.value.total == 3
     assert not Recipient.objects.exists()
+    assert str(info.value) == "3 problems found; nothing was added."
+
+
+def test_it_counts_one_value_and_one_problem_in_the_singular(
+    certificate: Certificate,
+) -> None:
+    text = "name,email\nÅsa Øberg,asa@example.com\nZoë Ñúñez\n"
+    with pytest.raises(RecipientsInvalid) as info:
+        _import(certificate, text.encode())
+    (error,) = info.value.errors
+    assert str(error).endswith("1 value, but the first row has 2 columns.")
+    assert str(info.value) == "1 problem found; nothing was added."
 
 
 def test_it_reports_a_quote_that_is_never_closed(certificate: Certificate) -> None:

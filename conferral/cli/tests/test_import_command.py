@@ -44,7 +44,7 @@ def test_it_shows_a_progress_bar_on_a_terminal(
     result = run("import", certificate.public_id, str(path))
     assert result.exit_code == 0
     assert "━" in result.stdout
-    assert "Added 1 recipients" in result.stdout
+    assert "Added 1 recipient to “Python Fundamentals”." in result.stdout
 
 
 def test_it_prints_every_bad_row_and_adds_nothing(
@@ -61,8 +61,18 @@ def test_it_prints_every_bad_row_and_adds_nothing(
     assert lines[0].startswith("Row 3, email:") and "gmail.com" in lines[0]
     assert lines[1].startswith("Row 4, name:")
     assert lines[2].startswith("Row 5, email:") and "row 2" in lines[2]
-    assert lines[3] == "Error: 3 problem(s) in list.csv; nothing was added."
+    assert lines[3] == "Error: 3 problems in list.csv; nothing was added."
     assert not Recipient.objects.exists()
+
+
+def test_it_counts_a_single_problem_in_the_singular(
+    run: Run, certificate: Certificate, tmp_path: Path
+) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text("name,email\nGood,good@example.com\nTypo,t@gmial.com\n", encoding="utf-8")
+    result = run("import", certificate.public_id, str(path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == "Error: 1 problem in list.csv; nothing was added."
 
 
 def test_it_explains_a_file_it_cannot_read(

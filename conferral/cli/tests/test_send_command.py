@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 
 import pytest
 
@@ -37,6 +38,15 @@ def test_it_queues_without_waiting(
     assert result.exit_code == 0
     assert result.stdout.startswith("Queued 2 emails.\nA worker sends them")
     assert Recipient.objects.filter(email_status=EmailStatus.SENDING).count() == 2
+
+
+def test_it_counts_a_single_email_in_the_singular(
+    run: Run, certificate: Certificate, add_recipients: Callable[..., list[Recipient]]
+) -> None:
+    add_recipients(("Ada Lovelace", "ada@example.com"))
+    result = run("send", certificate.public_id, "--no-wait")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Queued 1 email.\n")
 
 
 def test_it_schedules_a_send(run: Run, certificate: Certificate, people: list[Recipient]) -> None:
@@ -74,6 +84,7 @@ def test_it_prints_the_statistics(
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert "Certificate: Python Fundamentals (Certificate)" in lines
+    assert f"ID: {certificate.public_id}" in lines
     assert "Recipients: 3" in lines
     assert "Claimed: 0 (0.0 %)" in lines
     assert "Sent: 2" in lines

@@ -71,6 +71,18 @@ def test_it_shows_the_blue_box_and_both_statuses(
     assert juergen.token in html
 
 
+def test_it_labels_the_id_and_counts_the_emails_to_send(
+    user_client: Client, certificate: Certificate, add_recipients: Callable[..., list[Recipient]]
+) -> None:
+    add_recipients(("Ada Lovelace", "ada@example.com"))
+    html = _page(user_client, certificate)
+    assert f"<dt>ID</dt><dd><code>{certificate.public_id}</code></dd>" in html
+    assert "Send email (1)" in html and "Send emails (1)" not in html
+
+    add_recipients(("Grace Hopper", "grace@example.com"))
+    assert "Send emails (2)" in _page(user_client, certificate)
+
+
 def test_it_searches_and_filters_recipients(
     user_client: Client, certificate: Certificate, people: list[Recipient]
 ) -> None:

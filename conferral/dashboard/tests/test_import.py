@@ -36,7 +36,9 @@ def test_it_lists_every_bad_row_and_adds_nothing(
     assert response.status_code == 400
     assert "3 problems were found; nothing was added." in html
     assert '<td class="number">3</td>' in html and "gmail.com" in html
-    assert '<td class="number">4</td>' in html and "1 values" in html
+    assert (
+        '<td class="number">4</td>' in html and "1 value, but the first row has 2 columns" in html
+    )
     assert '<td class="number">5</td>' in html and "not-an-address" in html
     assert not Recipient.objects.exists()
 

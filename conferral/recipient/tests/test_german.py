@@ -81,7 +81,7 @@ def test_it_shows_the_recipient_page_in_german_to_an_english_browser(
     assert "Über diesen Nachweis" in body
     assert "Ihr Zertifikat abrufen" in body
     assert "Nach dem Abrufen können Sie es als PDF oder PNG herunterladen" in body
-    assert "Digitale Zertifikate und Abzeichen, ausgestellt mit Conferral." in body
+    assert "Digitale Zertifikate und Badges, ausgestellt mit Conferral." in body
     _assert_no_english(body, "Claim your certificate", "Once claimed")
 
 
@@ -92,8 +92,8 @@ def test_it_offers_to_claim_a_badge_in_german(
 
     body = client.get(recipient_path(badge, Channel.EMAIL)).content.decode()
 
-    assert '<p class="eyebrow">Abzeichen</p>' in body
-    assert "Ihr Abzeichen abrufen" in body
+    assert '<p class="eyebrow">Badge</p>' in body
+    assert "Ihr Badge abrufen" in body
     assert "Claim your badge" not in body
 
 
@@ -253,11 +253,6 @@ def test_it_keeps_an_english_certificate_in_english_for_a_german_browser(
     assert "Ihr Zertifikat abrufen" not in body
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="recipient/views.py builds the engagement message (gettext, not lazy) before "
-    "render_in switches to the certificate's language, so it follows the browser",
-)
 def test_it_refuses_a_download_before_claiming_in_german(
     client: Client, recipient: Recipient
 ) -> None:
@@ -267,3 +262,49 @@ def test_it_refuses_a_download_before_claiming_in_german(
     body = response.content.decode()
     assert "Zurück zu Ihrem Nachweis" in body
     assert "Rufen Sie Ihren Nachweis zuerst ab" in body
+
+
+def test_it_refuses_to_claim_a_revoked_credential_in_german(
+    client: Client, recipient: Recipient
+) -> None:
+    Recipient.objects.filter(pk=recipient.pk).update(
+        revoked_at=dt.datetime(2026, 4, 1, 9, 0, tzinfo=dt.UTC), revoke_reason="Irrtümlich"
+    )
+
+    response = client.post(f"/r/{recipient.token}", {}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 409
+    assert response["Content-Language"] == "de"
+    body = response.content.decode()
+    assert "Dieser Nachweis wurde vom Aussteller widerrufen" in body
+    assert "revoked by its issuer" not in body
+
+
+def test_it_refuses_to_share_before_claiming_in_german(
+    client: Client, recipient: Recipient
+) -> None:
+    for path in ("share/linkedin", "linkedin"):
+        response = client.post(f"/r/{recipient.token}/{path}", HTTP_ACCEPT_LANGUAGE="en")
+
+        assert response.status_code == 403
+        body = response.content.decode()
+        assert "Rufen Sie Ihren Nachweis zuerst ab" in body
+        assert "Claim your credential first" not in body
+
+
+def test_it_refuses_to_share_a_revoked_credential_in_german(
+    client: Client, claimed: Recipient
+) -> None:
+    Recipient.objects.filter(pk=claimed.pk).update(
+        revoked_at=dt.datetime(2026, 4, 1, 9, 0, tzinfo=dt.UTC), revoke_reason="Irrtümlich"
+    )
+
+    responses = [
+        client.post(f"/r/{claimed.token}/share/facebook", HTTP_ACCEPT_LANGUAGE="en"),
+        client.post(f"/r/{claimed.token}/linkedin", HTTP_ACCEPT_LANGUAGE="en"),
+        client.get(f"/r/{claimed.token}/certificate.pdf", HTTP_ACCEPT_LANGUAGE="en"),
+    ]
+
+    for response in responses:
+        assert response.status_code == 410
+        assert "Dieser Nachweis wurde vom Aussteller widerrufen" in response.content.decode()

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from conferral.certificates.models import Recipient
+from conferral.accounts.models import Organization
+from conferral.certificates.models import Kind, Recipient
+from conferral.certificates.services import certificate_create
 from conferral.tracking.explain import event_explain, recipient_summary
+from conferral.tracking.machine import MachineReason, MachineSource, machine_verdict
 from conferral.tracking.models import EventType
 from conferral.tracking.services import event_build
 
@@ -21,8 +25,27 @@ def ada(add_recipients: Any) -> Recipient:
     return recipient
 
 
+@pytest.fixture
+def badge_holder(org: Organization, add_recipients: Any) -> Recipient:
+    badge = certificate_create(organization=org, name="Python Badge", kind=Kind.BADGE)
+    [recipient] = add_recipients(("Grace Hopper", "grace@example.com"), cert=badge)
+    return recipient
+
+
 def explain(recipient: Recipient, type: str, **kwargs: Any) -> str:
     return event_explain(event_build(recipient=recipient, type=type, at=AT, **kwargs))
+
+
+MACHINE_HITS = [EventType.EMAIL_OPENED, EventType.EMAIL_CLICKED, EventType.CREDENTIAL_VIEWED]
+# What may follow "by" in a sentence: the start of a noun phrase naming who did it.
+NOUN_PHRASE_STARTS = {"a", "an", "the", "Apple's", "Microsoft's"}
+
+
+def assert_reads_as_a_sentence(sentence: str) -> None:
+    assert sentence[:1].isupper() and sentence.endswith("."), sentence
+    assert "%(" not in sentence and "  " not in sentence, sentence
+    for word in re.findall(r"\bby (\S+)", sentence):
+        assert word in NOUN_PHRASE_STARTS, sentence
 
 
 @pytest.mark.parametrize(
@@ -281,3 +304,123 @@ def test_it_summarises_both_axes(
     summary = recipient_summary(update(ada, **columns))
     for phrase in phrases:
         assert phrase in summary, summary
+
+
+@pytest.mark.parametrize("type", MACHINE_HITS)
+@pytest.mark.parametrize("reason", list(MachineReason))
+def test_it_explains_each_machine_reason_in_a_sentence(
+    ada: Recipient, type: EventType, reason: MachineReason
+) -> None:
+    sentence = explain(ada, type, machine=True, detail={"machine_reason": reason.value})
+
+    assert_reads_as_a_sentence(sentence)
+    assert "by within" not in sentence
+
+
+@pytest.mark.parametrize("type", MACHINE_HITS)
+@pytest.mark.parametrize(
+    ("user_agent", "client_address"),
+    [
+        ("Mozilla/5.0", "17.58.0.1"),
+        ("Mozilla/5.0", "203.0.113.9"),
+        ("Mozilla/5.0 (via ggpht.com GoogleImageProxy)", ""),
+        ("YahooMailProxy; https://help.yahoo.com/kb/yahoo-mail-proxy-SLN28749.html", ""),
+        ("Mozilla/5.0 (compatible; OutlookImageProxy)", ""),
+        ("Some-ImageProxy/1.0", ""),
+        ("Microsoft Safe Links Scanner", ""),
+        ("Mozilla/5.0 (compatible; Proofpoint URL Defense)", ""),
+        ("Mimecast-URL-Protect/1.0", ""),
+        ("Barracuda Sentinel (EE)", ""),
+        ("Symantec MessageLabs", ""),
+        ("Sophos URL check", ""),
+        ("Slackbot-LinkExpanding 1.0", ""),
+        ("python-requests/2.32.3", ""),
+        ("", ""),
+        ("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "40.92.0.1"),
+    ],
+)
+def test_it_names_each_detected_machine_in_a_sentence(
+    ada: Recipient, type: EventType, user_agent: str, client_address: str
+) -> None:
+    verdict = machine_verdict(user_agent=user_agent, client_address=client_address)
+    assert verdict
+
+    sentence = explain(ada, type, machine=True, detail=verdict.detail())
+
+    assert_reads_as_a_sentence(sentence)
+
+
+@pytest.mark.parametrize(
+    ("type", "sentence"),
+    [
+        (
+            EventType.EMAIL_OPENED,
+            "Open recorded within seconds of delivery, faster than a person reads: most "
+            "likely by an automated client (not proof of reading).",
+        ),
+        (
+            EventType.EMAIL_CLICKED,
+            "Link followed within seconds of delivery, faster than a person reads: most "
+            "likely by an automated client, not by a person.",
+        ),
+        (
+            EventType.CREDENTIAL_VIEWED,
+            "Recipient page fetched within seconds of delivery, faster than a person reads: "
+            "most likely by an automated client, not by a person.",
+        ),
+    ],
+)
+def test_it_explains_a_hit_within_seconds_of_delivery(
+    ada: Recipient, type: EventType, sentence: str
+) -> None:
+    detail = {"machine_reason": MachineReason.TOO_SOON.value}
+
+    assert explain(ada, type, machine=True, detail=detail) == sentence
+
+
+def test_it_names_a_detected_machine_in_german(ada: Recipient) -> None:
+    detail = {
+        "machine_reason": MachineReason.IMAGE_PROXY.value,
+        "machine_source": MachineSource.GOOGLE_IMAGE_PROXY.value,
+    }
+
+    with translation.override("de"):
+        sentence = explain(ada, EventType.EMAIL_OPENED, machine=True, detail=detail)
+
+    assert sentence == (
+        "Öffnung erfasst durch den Bild-Proxy von Google (kein Beleg dafür, dass gelesen wurde)."
+    )
+
+
+@pytest.mark.parametrize("type", MACHINE_HITS)
+@pytest.mark.parametrize("reason", list(MachineReason))
+def test_it_explains_each_machine_reason_in_german(
+    ada: Recipient, type: EventType, reason: MachineReason
+) -> None:
+    detail = {"machine_reason": reason.value}
+    english = explain(ada, type, machine=True, detail=detail)
+
+    with translation.override("de"):
+        german = explain(ada, type, machine=True, detail=detail)
+
+    assert german != english
+    assert "%(" not in german and str(reason.label) not in german
+
+
+def test_it_names_the_badge_link_for_a_badge(badge_holder: Recipient) -> None:
+    assert (
+        explain(badge_holder, EventType.EMAIL_CLICKED)
+        == "Clicked the “Get badge” link in the email."
+    )
+    summary = recipient_summary(
+        update(badge_holder, email_status="clicked", delivered_at=AT, clicked_at=AT)
+    )
+    assert "its “Get badge” link clicked at" in summary
+    assert "Get certificate" not in summary
+
+
+def test_it_names_the_badge_link_in_german(badge_holder: Recipient) -> None:
+    with translation.override("de"):
+        sentence = explain(badge_holder, EventType.EMAIL_CLICKED)
+
+    assert sentence == "Auf den Link „Badge abrufen“ in der E-Mail geklickt."
