@@ -123,4 +123,6 @@ def page(
     try:
         yield context.new_page()
     finally:
+        # A request still in flight when the test ends must not fail its teardown.
+        context.unroute_all(behavior="ignoreErrors")
         context.close()
