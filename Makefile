@@ -5,10 +5,11 @@ PY := $(VENV)/bin/python
 
 .PHONY: run test test-quick lint deps install messages clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+# requirements*.txt name what Conferral uses; constraints.txt pins everything they pull in.
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q -r requirements-dev.txt -c constraints.txt
 	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 

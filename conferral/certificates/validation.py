@@ -5,12 +5,12 @@ certificate's list are found by the service that adds the rows."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
 
 from conferral.certificates.models import NAME_MAX_LENGTH
@@ -87,11 +87,30 @@ def email_normalize(raw: str) -> str:
     return raw.strip().lower()
 
 
+# Django's EmailValidator, with its patterns compiled once rather than looked up through
+# lazy objects for every address, and each domain checked once: an import of 100,000
+# rows from a few domains spends its time on the rows, not on the same checks.
+_USER_PART = re.compile(EmailValidator.user_regex.pattern, EmailValidator.user_regex.flags)
+_EMAIL_MAX_LENGTH = 320
+
+
+@functools.lru_cache(maxsize=4096)
+def _domain_valid(domain: str) -> bool:
+    validator = EmailValidator()
+    return domain in validator.domain_allowlist or bool(validator.validate_domain_part(domain))
+
+
+def email_valid(email: str) -> bool:
+    """The same verdict as django.core.validators.validate_email, faster."""
+    if not email or "@" not in email or len(email) > _EMAIL_MAX_LENGTH:
+        return False
+    user, domain = email.rsplit("@", 1)
+    return bool(_USER_PART.match(user)) and _domain_valid(domain)
+
+
 def email_problem(email: str) -> str | None:
     """Why an (already normalised) address cannot be used, or None if it can."""
-    try:
-        validate_email(email)
-    except ValidationError:
+    if not email_valid(email):
         return _("“%(email)s” is not a valid email address.") % {"email": email}
     domain = email.rsplit("@", 1)[1]
     if domain in DOMAIN_TYPOS:
