@@ -3,6 +3,7 @@ variable with a working default, so `conferral serve` runs with nothing configur
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -157,6 +158,12 @@ X_FRAME_OPTIONS = "DENY"
 EMAIL_URL = env("EMAIL_URL", "mailbox:")
 FROM_EMAIL = env("FROM_EMAIL", "Conferral <certificates@conferral.localhost>")
 DEFAULT_FROM_EMAIL = FROM_EMAIL
+# A provider's credentials for `django://anymail.backends.<provider>.EmailBackend`, as
+# JSON, e.g. {"POSTMARK_SERVER_TOKEN": "..."}: django-anymail's ANYMAIL setting.
+try:
+    ANYMAIL = json.loads(env("ANYMAIL", "{}"))
+except json.JSONDecodeError as exc:
+    raise SystemExit(f"CONFERRAL_ANYMAIL is not valid JSON: {exc}") from exc
 EMAIL_BACKEND = "conferral.delivery.mailbox.MailboxEmailBackend"
 
 # Sending: how many recipients a worker claims at once, how long its lease lasts, how
