@@ -3,12 +3,24 @@ foreign or missing object is a 404 (Http404), never a 403 that confirms it exist
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
 
 from conferral.accounts.models import Organization
 from conferral.certificates.models import Certificate, Recipient
+
+# Public ids are URL-safe base64; anything else (a NUL, which PostgreSQL refuses in a
+# query, or text longer than the column) cannot name an object, so it is a 404 unasked.
+_PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
+def _plausible(public_id: str) -> str:
+    if not _PUBLIC_ID.fullmatch(public_id):
+        raise Http404("No such object.")
+    return public_id
 
 
 def organizations_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Organization]:
@@ -18,7 +30,9 @@ def organizations_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[O
 
 
 def certificate_get_for_org(organization: Organization, public_id: str) -> Certificate:
-    certificate = Certificate.objects.filter(organization=organization, public_id=public_id).first()
+    certificate = Certificate.objects.filter(
+        organization=organization, public_id=_plausible(public_id)
+    ).first()
     if certificate is None:
         raise Http404("No such certificate.")
     return certificate
@@ -27,7 +41,7 @@ def certificate_get_for_org(organization: Organization, public_id: str) -> Certi
 def recipient_get_for_org(organization: Organization, public_id: str) -> Recipient:
     recipient = (
         Recipient.objects.select_related("certificate")
-        .filter(certificate__organization=organization, public_id=public_id)
+        .filter(certificate__organization=organization, public_id=_plausible(public_id))
         .first()
     )
     if recipient is None:
@@ -37,7 +51,7 @@ def recipient_get_for_org(organization: Organization, public_id: str) -> Recipie
 
 def certificate_get_for_user(user: AbstractBaseUser | AnonymousUser, public_id: str) -> Certificate:
     certificate = Certificate.objects.filter(
-        organization__in=organizations_for_user(user), public_id=public_id
+        organization__in=organizations_for_user(user), public_id=_plausible(public_id)
     ).first()
     if certificate is None:
         raise Http404("No such certificate.")
@@ -47,7 +61,10 @@ def certificate_get_for_user(user: AbstractBaseUser | AnonymousUser, public_id: 
 def recipient_get_for_user(user: AbstractBaseUser | AnonymousUser, public_id: str) -> Recipient:
     recipient = (
         Recipient.objects.select_related("certificate")
-        .filter(certificate__organization__in=organizations_for_user(user), public_id=public_id)
+        .filter(
+            certificate__organization__in=organizations_for_user(user),
+            public_id=_plausible(public_id),
+        )
         .first()
     )
     if recipient is None:

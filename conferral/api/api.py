@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from conferral.api import certificates, recipients
 from conferral.api.auth import ApiKeyAuth
 from conferral.api.errors import errors_install
+from conferral.api.parser import JsonParser
 
 api = NinjaAPI(
     title="Conferral API",
@@ -18,6 +19,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     auth=ApiKeyAuth(),
+    parser=JsonParser(),
 )
 errors_install(api)
 api.add_router("/certificates", certificates.router)

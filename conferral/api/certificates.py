@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Body, Query, Router, Status
 
 from conferral.accounts.selectors import certificate_get_for_org
@@ -135,8 +136,15 @@ def certificate_send_view(
     certificate = certificate_get_for_org(organization(request), certificate_id)
     recipient_ids = payload.recipient_ids if payload else None
     at = payload.at if payload else None
-    if at is not None and timezone.is_naive(at):
-        at = timezone.make_aware(at, dt.UTC)
+    if at is not None:
+        if timezone.is_naive(at):
+            at = timezone.make_aware(at, dt.UTC)
+        try:
+            at = at.astimezone(dt.UTC)
+        except OverflowError as exc:  # e.g. 9999-12-31T23:00:00-14:00
+            raise invalid(
+                [(["at"], _("Must be a time between the years 1 and 9999 in UTC."))]
+            ) from exc
     try:
         queued = certificate_send(certificate=certificate, recipient_ids=recipient_ids, at=at)
     except RecipientsInvalid as exc:

@@ -1,11 +1,15 @@
 """Every error the API answers is JSON `{"detail": …}`.
 
 - 401: missing or unknown API key.
-- 404: a missing object, or one that belongs to another organization (never 403).
+- 404: a missing object, or one that belongs to another organization (never 403); also
+  a path no operation matches (conferral.api.urls).
+- 405: a method the path does not take, with `Allow` (conferral.api.urls).
 - 409: a well-formed request the current state does not allow (a ServiceError from a
   service: nothing to send, a revoked credential…); `detail` says why.
 - 413: a body over the upload limit.
-- 422: invalid input; `detail` is a list of `{"loc": [...], "msg": "..."}`. A `loc` in
+- 422: invalid input; `detail` is a list of `{"loc": [...], "msg": "..."}`. A body that
+  is not JSON (NaN included), is nested too deeply, or holds text no database can store
+  (NUL, a lone surrogate) is invalid input too (conferral.api.parser). A `loc` in
   the JSON body is the path inside it (`["recipients", 3, "email"]`, `["at"]`, or
   `["body"]` for the body as a whole); a query parameter's is `["query", name]`."""
 
@@ -22,6 +26,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from conferral.api.parser import BodyInvalid
 from conferral.certificates.selectors import FilterInvalid
 from conferral.certificates.services import RecipientsInvalid, ServiceError
 from conferral.certificates.validation import RowError
@@ -105,7 +110,10 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError, api: NinjaA
 
 def _http_error(request: HttpRequest, exc: HttpError, api: NinjaAPI) -> HttpResponse:
     cause = exc.__cause__
-    if isinstance(cause, ValueError):  # json.JSONDecodeError, UnicodeDecodeError
+    if isinstance(cause, BodyInvalid):  # NUL, a lone surrogate, nested too deeply
+        detail = [{"loc": loc, "msg": msg} for loc, msg in cause.errors]
+        return api.create_response(request, {"detail": detail}, status=422)
+    if isinstance(cause, ValueError):  # json.JSONDecodeError, UnicodeDecodeError, NaN
         detail = [{"loc": ["body"], "msg": _("The body is not valid JSON: %s.") % cause}]
         return api.create_response(request, {"detail": detail}, status=422)
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)

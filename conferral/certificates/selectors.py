@@ -74,7 +74,8 @@ def recipients_filter(
         recipients = recipients.filter(status=status)
     if email_status:
         recipients = recipients.filter(email_status=email_status)
-    q = " ".join(q.split())[:SEARCH_MAX_LENGTH]
+    # NUL counts as a space: nothing stored contains one, and PostgreSQL refuses it.
+    q = " ".join(q.replace("\x00", " ").split())[:SEARCH_MAX_LENGTH]
     if q:
         match = (
             Q(FoldedContains(F("name"), q))
