@@ -3,22 +3,17 @@ foreign or missing object is a 404 (Http404), never a 403 that confirms it exist
 
 from __future__ import annotations
 
-import re
-
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
 
 from conferral.accounts.models import Organization
 from conferral.certificates.models import Certificate, Recipient
-
-# Public ids are URL-safe base64; anything else (a NUL, which PostgreSQL refuses in a
-# query, or text longer than the column) cannot name an object, so it is a 404 unasked.
-_PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+from conferral.core.ids import looks_like_public_id
 
 
 def _plausible(public_id: str) -> str:
-    if not _PUBLIC_ID.fullmatch(public_id):
+    if not looks_like_public_id(public_id):
         raise Http404("No such object.")
     return public_id
 

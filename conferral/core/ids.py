@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 # Crockford's base32: no I, L, O or U, so a token typed by hand is hard to mistype.
@@ -36,3 +37,13 @@ def normalize_token(raw: str) -> str | None:
     if len(chars) != TOKEN_GROUPS * TOKEN_GROUP_LEN or any(c not in TOKEN_ALPHABET for c in chars):
         return None
     return "-".join(chars[i : i + TOKEN_GROUP_LEN] for i in range(0, len(chars), TOKEN_GROUP_LEN))
+
+
+_PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
+def looks_like_public_id(value: str) -> bool:
+    """Whether a value from a URL could be a public id at all (url-safe base64, at most
+    the column's length). Anything else, a NUL that PostgreSQL refuses in a query
+    among it, cannot name an object and is answered 404 without asking the database."""
+    return bool(_PUBLIC_ID.fullmatch(value))

@@ -10,9 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from conferral.certificates.models import Recipient
-from conferral.core.ids import normalize_token
-
-CREDENTIAL_ID_MAX_LENGTH = 32
+from conferral.core.ids import looks_like_public_id, normalize_token
 
 
 class CredentialState(models.TextChoices):
@@ -35,7 +33,7 @@ def recipient_get_by_token(raw: str) -> Recipient | None:
 
 
 def recipient_get_by_credential_id(credential_id: str) -> Recipient | None:
-    if not credential_id or len(credential_id) > CREDENTIAL_ID_MAX_LENGTH:
+    if not looks_like_public_id(credential_id):
         return None
     return _public().filter(credential_id=credential_id).first()
 

@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from conferral.certificates.links import recipient_path
 from conferral.certificates.models import Channel, Recipient
 from conferral.core import signing
+from conferral.core.ids import looks_like_public_id
 from conferral.recipient.http import client_address, render_in, user_agent
 from conferral.tracking.engagement import email_click_record, email_open_record
 from conferral.tracking.links import CLICK, OPEN
@@ -28,7 +29,7 @@ TRACKED_METHODS = {"GET", "HEAD"}
 
 
 def _recipient(purpose: str, public_id: str, sig: str) -> Recipient | None:
-    if len(public_id) > PUBLIC_ID_MAX_LENGTH or not signing.verify(purpose, public_id, sig):
+    if not looks_like_public_id(public_id) or not signing.verify(purpose, public_id, sig):
         return None
     return Recipient.objects.filter(public_id=public_id).first()
 
