@@ -185,9 +185,9 @@ def step_worker(certificate_id: int) -> dict[str, float]:
     import resource
 
     django_setup()
-    from conferral.certificates.models import EmailStatus, Recipient
+    from conferral.certificates.models import Event, EventType, Recipient
+    from conferral.certificates.status import EmailStatus
     from conferral.delivery.worker import run_worker
-    from conferral.tracking.models import Event, EventType
 
     started = time.perf_counter()
     cpu_started = time.process_time()

@@ -11,20 +11,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Body, Query, Router, Status
 
-from conferral.accounts.selectors import certificate_get_for_org
 from conferral.api import schemas
 from conferral.api.auth import organization
 from conferral.api.errors import invalid
 from conferral.api.responses import DEFAULT_LIMIT, ERRORS, WRITE_ERRORS, Limit, Offset
-from conferral.certificates.models import Certificate, EmailStatus, Recipient
-from conferral.certificates.models import Status as RecipientStatus
-from conferral.certificates.selectors import certificates_for_org, recipients_filter
+from conferral.certificates.models import Certificate, Recipient
+from conferral.certificates.selectors import (
+    certificate_get_for_org,
+    certificates_for_org,
+    recipients_filter,
+)
 from conferral.certificates.services import (
     RawRow,
     RecipientsInvalid,
     certificate_create,
     recipients_add,
 )
+from conferral.certificates.status import EmailStatus
+from conferral.certificates.status import Status as RecipientStatus
 from conferral.delivery.services import certificate_send
 from conferral.stats.selectors import certificate_statistics
 

@@ -8,22 +8,22 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from conferral.accounts.selectors import recipient_get_for_org
 from conferral.api import schemas
 from conferral.api.auth import organization
 from conferral.api.errors import fields_invalid, invalid
 from conferral.api.responses import ERRORS, MAX_LIMIT, WRITE_ERRORS, Limit, Offset
+from conferral.certificates.credentials import recipient_revoke
 from conferral.certificates.models import Recipient
+from conferral.certificates.selectors import recipient_get_for_org
 from conferral.certificates.services import (
     RecipientsInvalid,
     ServiceError,
     recipient_delete,
-    recipient_revoke,
     recipient_update,
 )
 from conferral.delivery.services import recipient_resend
-from conferral.tracking.explain import recipient_summary
 from conferral.tracking.selectors import recipient_events
+from conferral.tracking.summary import recipient_summary
 
 router = Router(tags=["recipients"])
 

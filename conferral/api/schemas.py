@@ -13,15 +13,14 @@ from conferral.certificates.models import (
     NAME_MAX_LENGTH,
     Certificate,
     Channel,
-    EmailStatus,
+    Event,
     Kind,
     Language,
     Recipient,
-    Status,
 )
 from conferral.certificates.selectors import certificate_recipients_count
+from conferral.certificates.status import EmailStatus, Status
 from conferral.tracking.explain import event_explain
-from conferral.tracking.models import Event
 
 MAX_BATCH = 10_000
 MAX_REASON_LENGTH = 2000
@@ -222,6 +221,7 @@ class EmailStatistics(Schema):
     opened: int
     clicked: int
     bounced: int
+    complained: int
 
 
 class StatisticsOut(Schema):

@@ -238,7 +238,8 @@ class CsvRecipients:
         if columns.name is not None:
             name = record[columns.name]
         else:
-            assert columns.first is not None and columns.last is not None
+            assert columns.first is not None
+            assert columns.last is not None
             name = f"{record[columns.first].strip()} {record[columns.last].strip()}"
         return RawRow(
             row,

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from conferral.accounts.models import Organization
+from conferral.certificates.status import STATUS_EXPRESSION, BounceKind, EmailStatus, Status
 from conferral.core import ids
 
 NAME_MAX_LENGTH = 200
@@ -56,56 +57,11 @@ class Certificate(models.Model):
         return self.name
 
 
-class EmailStatus(models.TextChoices):
-    NOT_PROVIDED = "not_provided", _("Email not provided")
-    NOT_SENT = "not_sent", _("Not sent")
-    SCHEDULED = "scheduled", _("Scheduled")
-    SENDING = "sending", _("Sending")
-    DELIVERED = "delivered", _("Delivered, not opened")
-    OPENED = "opened", _("Opened")
-    CLICKED = "clicked", _("Clicked")
-    BOUNCED = "bounced", _("Bounced")
-
-
-class Status(models.TextChoices):
-    """The certificate status of the recipient list (seed 001): claimed wins."""
-
-    NOT_SENT = "not_sent", _("Not sent")
-    PENDING = "pending", _("Pending")
-    DELIVERED = "delivered", _("Delivered")
-    BOUNCED = "bounced", _("Bounced")
-    CLAIMED = "claimed", _("Claimed")
-
-
-class BounceKind(models.TextChoices):
-    HARD = "hard", _("Hard bounce")
-    SOFT = "soft", _("Soft bounce")
-
-
 class Channel(models.TextChoices):
     EMAIL = "email", _("Link in our email")
     ADMIN = "admin", _("Link from the dashboard")
     API = "api", _("Link handed out through the API")
     TOKEN = "token", _("Token typed into the claim page")
-
-
-STATUS_EXPRESSION = Case(
-    When(claimed_at__isnull=False, then=Value(Status.CLAIMED.value)),
-    When(
-        email_status__in=[EmailStatus.SCHEDULED.value, EmailStatus.SENDING.value],
-        then=Value(Status.PENDING.value),
-    ),
-    When(
-        email_status__in=[
-            EmailStatus.DELIVERED.value,
-            EmailStatus.OPENED.value,
-            EmailStatus.CLICKED.value,
-        ],
-        then=Value(Status.DELIVERED.value),
-    ),
-    When(email_status=EmailStatus.BOUNCED.value, then=Value(Status.BOUNCED.value)),
-    default=Value(Status.NOT_SENT.value),
-)
 
 
 class Recipient(models.Model):
@@ -189,3 +145,54 @@ class Recipient(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class EventType(models.TextChoices):
+    EMAIL_QUEUED = "email.queued", _("Email queued")
+    EMAIL_SENT = "email.sent", _("Email sent")
+    EMAIL_DELIVERED = "email.delivered", _("Email delivered")
+    EMAIL_DEFERRED = "email.deferred", _("Email deferred")
+    EMAIL_BOUNCED = "email.bounced", _("Email bounced")
+    EMAIL_OPENED = "email.opened", _("Email opened")
+    EMAIL_CLICKED = "email.clicked", _("Email link clicked")
+    EMAIL_COMPLAINED = "email.complained", _("Marked as spam")
+    CREDENTIAL_VIEWED = "credential.viewed", _("Credential viewed")
+    CREDENTIAL_CLAIMED = "credential.claimed", _("Credential claimed")
+    CREDENTIAL_DOWNLOADED = "credential.downloaded", _("Credential downloaded")
+    CREDENTIAL_SHARED = "credential.shared", _("Credential shared")
+    CREDENTIAL_LINKEDIN_ADDED = "credential.linkedin_added", _("Added to LinkedIn profile")
+    CREDENTIAL_VERIFIED = "credential.verified", _("Credential verified")
+    CREDENTIAL_REVOKED = "credential.revoked", _("Credential revoked")
+    CREDENTIAL_REISSUED = "credential.reissued", _("Credential reissued")
+    RECIPIENT_UPDATED = "recipient.updated", _("Recipient details changed")
+
+
+class Event(models.Model):
+    """Append-only: something that happened to a recipient. Never updated or deleted
+    except with its recipient. Events come into being only through
+    conferral.certificates.events, which types each one's `detail`."""
+
+    # No single-column indexes: (recipient, at) and (certificate, type) below serve both.
+    recipient = models.ForeignKey(
+        Recipient, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
+    certificate = models.ForeignKey(
+        Certificate, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    type = models.CharField(max_length=32, choices=EventType.choices)
+    at = models.DateTimeField()
+    channel = models.CharField(max_length=8, choices=Channel.choices, blank=True)
+    machine = models.BooleanField(default=False)
+    user_agent = models.CharField(max_length=400, blank=True)
+    client_hash = models.CharField(max_length=32, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["recipient", "at"], name="event_recipient_at"),
+            models.Index(fields=["certificate", "type"], name="event_certificate_type"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.at:%Y-%m-%d %H:%M:%S}"

@@ -1,17 +1,26 @@
-"""Reads of certificates and recipients, shared by the API and the dashboard.
+"""Reads of certificates and recipients, shared by the API, the dashboard and the
+command line.
 
-Access is checked before these are called (conferral.accounts.selectors); they only
-shape the query. Recipient lists are ordered by primary key, so offset pages are stable
+Access helpers (`*_get_for_org`, `*_get_for_user`): every read of an organization's
+objects starts with one of these, and a foreign or missing object is a 404 (Http404),
+never a 403 that confirms it exists; an id that cannot be a public id is a 404 without
+a query. The other selectors are called after access is checked and only shape the
+query. Recipient lists are ordered by primary key, so offset pages are stable
 and a keyset page is `recipients_filter(...).filter(pk__gt=last_pk)`."""
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, F, Q, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from conferral.accounts.models import Organization
-from conferral.certificates.models import Certificate, EmailStatus, Recipient, Status
+from conferral.accounts.selectors import organizations_for_user
+from conferral.certificates.models import Certificate, Recipient
 from conferral.certificates.search import FoldedContains
+from conferral.certificates.status import EmailStatus, Status
+from conferral.core.ids import looks_like_public_id
 
 SEARCH_MAX_LENGTH = 200
 
@@ -23,6 +32,66 @@ class FilterInvalid(ValueError):
     def __init__(self, errors: dict[str, str]) -> None:
         self.errors = errors
         super().__init__(" ".join(errors.values()))
+
+
+def _plausible(public_id: str) -> str:
+    if not looks_like_public_id(public_id):
+        raise Http404("No such object.")
+    return public_id
+
+
+def certificate_get_for_org(organization: Organization, public_id: str) -> Certificate:
+    certificate = Certificate.objects.filter(
+        organization=organization, public_id=_plausible(public_id)
+    ).first()
+    if certificate is None:
+        raise Http404("No such certificate.")
+    return certificate
+
+
+def recipient_get_for_org(organization: Organization, public_id: str) -> Recipient:
+    recipient = (
+        Recipient.objects.select_related("certificate")
+        .filter(certificate__organization=organization, public_id=_plausible(public_id))
+        .first()
+    )
+    if recipient is None:
+        raise Http404("No such recipient.")
+    return recipient
+
+
+def certificate_get_for_user(user: AbstractBaseUser | AnonymousUser, public_id: str) -> Certificate:
+    certificate = Certificate.objects.filter(
+        organization__in=organizations_for_user(user), public_id=_plausible(public_id)
+    ).first()
+    if certificate is None:
+        raise Http404("No such certificate.")
+    return certificate
+
+
+def recipient_get_for_user(user: AbstractBaseUser | AnonymousUser, public_id: str) -> Recipient:
+    recipient = (
+        Recipient.objects.select_related("certificate")
+        .filter(
+            certificate__organization__in=organizations_for_user(user),
+            public_id=_plausible(public_id),
+        )
+        .first()
+    )
+    if recipient is None:
+        raise Http404("No such recipient.")
+    return recipient
+
+
+def certificates_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Certificate]:
+    """The certificates of every organization the user belongs to, newest first, each
+    with `recipients_count`."""
+    return (
+        Certificate.objects.filter(organization__in=organizations_for_user(user))
+        .select_related("organization")
+        .annotate(recipients_count=Count("recipients"))
+        .order_by("-created_at", "-id")
+    )
 
 
 def certificates_for_org(organization: Organization) -> QuerySet[Certificate]:

@@ -9,31 +9,24 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from conferral.accounts.models import Organization
-from conferral.certificates.models import (
-    Certificate,
-    CertificateState,
-    EmailStatus,
-    Kind,
-    Language,
-    Recipient,
-)
+from conferral.certificates.event_details import RecipientUpdated
+from conferral.certificates.events import event_record
+from conferral.certificates.models import Certificate, CertificateState, Kind, Language, Recipient
+from conferral.certificates.statements import recipients_insert
+from conferral.certificates.status import EmailStatus, Step, transition
 from conferral.certificates.validation import (
     CleanRow,
     RowError,
     row_validate,
 )
-from conferral.tracking.models import EventType
-from conferral.tracking.services import event_record
 
 CHUNK_SIZE = 1000
-# Recipient columns whose default must be drawn anew for every row.
-FRESH_PER_ROW = ("public_id", "credential_id", "token")
 MAX_REPORTED_ERRORS = 1000
 
 
@@ -101,63 +94,10 @@ def certificate_create(
     return certificate
 
 
-def _initial_email_status(email: str) -> str:
-    return EmailStatus.NOT_SENT if email else EmailStatus.NOT_PROVIDED
-
-
 def _chunks(rows: Iterable[RawRow]) -> Iterator[list[RawRow]]:
     iterator = iter(rows)
     while chunk := list(islice(iterator, CHUNK_SIZE)):
         yield chunk
-
-
-def _recipients_insert(certificate: Certificate, rows: list[CleanRow]) -> list[str]:
-    """Insert clean rows with one executemany and return their public ids.
-
-    `bulk_create` prepares every one of a recipient's ~30 fields through the ORM, which
-    made it most of the cost of a large import. Here the fields a new recipient leaves
-    at their default are prepared once per call, and only the per-row values (name,
-    address, attributes, status, and a fresh token and public ids) are set for each row.
-    On PostgreSQL the rows go in through COPY, several times faster than INSERTs."""
-    if not rows:
-        return []
-    now = timezone.now()
-    fields = [f for f in Recipient._meta.concrete_fields if not f.primary_key and not f.generated]
-    position = {f.attname: index for index, f in enumerate(fields)}
-    given = ("certificate_id", "name", "email", "attributes", "email_status", "public_id")
-    unique = [(position[f.attname], f.get_default) for f in fields if f.attname in FRESH_PER_ROW]
-    template: list[Any] = []
-    for f in fields:
-        auto_now = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        template.append(f.get_db_prep_save(now if auto_now else f.get_default(), connection))
-    at = [position[name] for name in given]
-    adapt_json = connection.ops.adapt_json_value
-    params = []
-    public_ids = []
-    for row in rows:
-        values = template.copy()
-        for index, make in unique:
-            values[index] = make()
-        public_id = values[at[5]]
-        values[at[0]] = certificate.pk
-        values[at[1]] = row.name
-        values[at[2]] = row.email
-        values[at[3]] = adapt_json(row.attributes, None)
-        values[at[4]] = _initial_email_status(row.email)
-        public_ids.append(public_id)
-        params.append(values)
-    quote = connection.ops.quote_name
-    table = quote(Recipient._meta.db_table)
-    columns = ", ".join(quote(str(f.column)) for f in fields)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for values in params:
-                    copy.write_row(values)
-        else:
-            placeholders = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", params)
-    return public_ids
 
 
 def recipients_add(
@@ -217,7 +157,7 @@ def recipients_add(
                     )
             if total_errors:
                 continue  # keep reading: the user gets every bad row at once
-            public_ids = _recipients_insert(certificate, [row for _number, row in clean])
+            public_ids = recipients_insert(certificate, [row for _number, row in clean])
             result.count += len(public_ids)
             if keep:
                 result.recipients.extend(
@@ -238,7 +178,8 @@ def recipient_update(
     attributes: dict[str, Any] | None = None,
 ) -> Recipient:
     """Edit a recipient. A new address on a bounced or address-less recipient makes
-    it sendable again (status `not_sent`); the bounce stays in the timeline."""
+    it sendable again (status `not_sent`); clearing the address cancels a queued email.
+    The change is recorded (`recipient.updated`); the bounce stays in the timeline."""
     row, errors = row_validate(
         0,
         recipient.name if name is None else name,
@@ -247,66 +188,65 @@ def recipient_update(
     )
     if row is None:
         raise RecipientsInvalid(errors)
-    fields = ["name", "attributes"]
     with transaction.atomic():
         recipient = Recipient.objects.select_for_update().get(pk=recipient.pk)
-        recipient.name, recipient.attributes = row.name, row.attributes
-        if row.email != recipient.email:
-            if (
-                row.email
-                and Recipient.objects.filter(
-                    certificate_id=recipient.certificate_id, email=row.email
-                )
-                .exclude(pk=recipient.pk)
-                .exists()
-            ):
-                raise RecipientsInvalid(
-                    [
-                        RowError(
-                            0,
-                            "email",
-                            _("%(email)s is already a recipient of this certificate.")
-                            % {"email": row.email},
-                        )
-                    ]
-                )
-            recipient.email = row.email
-            fields.append("email")
-            if recipient.next_attempt_at is None and recipient.email_status in (
-                EmailStatus.BOUNCED,
-                EmailStatus.NOT_PROVIDED,
-                EmailStatus.NOT_SENT,
-            ):
-                recipient.email_status = _initial_email_status(row.email)
-                recipient.bounce_kind = ""
+        old_email = recipient.email
+        changed = [
+            field
+            for field, new in (
+                ("name", row.name),
+                ("email", row.email),
+                ("attributes", row.attributes),
+            )
+            if getattr(recipient, field) != new
+        ]
+        if "email" in changed and row.email:
+            _unique_email(recipient, row.email)
+        fields = list(changed)
+        recipient.name, recipient.email, recipient.attributes = row.name, row.email, row.attributes
+        if "email" in changed:
+            step = transition(Step.ADDRESS_ADD if row.email else Step.ADDRESS_REMOVE)
+            status = step.apply(recipient.email_status)
+            if status != recipient.email_status:
+                recipient.email_status, recipient.bounce_kind = status, ""
                 fields += ["email_status", "bounce_kind"]
-        recipient.save(update_fields=fields)
+                if status == EmailStatus.NOT_PROVIDED:
+                    recipient.next_attempt_at = None
+                    fields.append("next_attempt_at")
+        if changed:
+            recipient.save(update_fields=fields)
+            moved = "email" in changed
+            event_record(
+                recipient=recipient,
+                detail=RecipientUpdated(
+                    fields=changed,
+                    old_email=old_email if moved else "",
+                    new_email=row.email if moved else "",
+                ),
+            )
     recipient.refresh_from_db()
     return recipient
+
+
+def _unique_email(recipient: Recipient, email: str) -> None:
+    if (
+        Recipient.objects.filter(certificate_id=recipient.certificate_id, email=email)
+        .exclude(pk=recipient.pk)
+        .exists()
+    ):
+        raise RecipientsInvalid(
+            [
+                RowError(
+                    0,
+                    "email",
+                    _("%(email)s is already a recipient of this certificate.") % {"email": email},
+                )
+            ]
+        )
 
 
 def recipient_delete(*, recipient: Recipient) -> None:
     recipient.delete()
-
-
-def recipient_revoke(*, recipient: Recipient, reason: str) -> Recipient:
-    reason = reason.strip()
-    if not reason:
-        raise ServiceError(_("A reason is required to revoke a credential."))
-    now = timezone.now()
-    with transaction.atomic():
-        updated = Recipient.objects.filter(pk=recipient.pk, revoked_at__isnull=True).update(
-            revoked_at=now, revoke_reason=reason[:2000], next_attempt_at=None
-        )
-        if updated:
-            event_record(
-                recipient=recipient,
-                type=EventType.CREDENTIAL_REVOKED,
-                at=now,
-                detail={"reason": reason[:2000]},
-            )
-    recipient.refresh_from_db()
-    return recipient
 
 
 def certificate_publish(*, certificate: Certificate) -> None:

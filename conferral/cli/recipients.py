@@ -20,7 +20,7 @@ from conferral.certificates.importing import ImportFileInvalid, recipients_impor
 from conferral.certificates.models import Certificate
 from conferral.certificates.services import RecipientsInvalid, ServiceError
 from conferral.cli.output import certificate_or_fail, fail, is_terminal, progress
-from conferral.dashboard.selectors import SendProgress, certificate_send_progress
+from conferral.delivery.selectors import SendProgress, certificate_send_progress
 from conferral.delivery.services import certificate_send
 from conferral.stats.selectors import certificate_statistics
 

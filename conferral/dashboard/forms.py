@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from conferral.certificates.models import EmailStatus, Status
+from conferral.certificates.status import EmailStatus, Status
 
 
 class EmailAuthenticationForm(AuthenticationForm):

@@ -13,19 +13,25 @@ from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from conferral.accounts.selectors import certificate_get_for_user, recipient_get_for_user
 from conferral.certificates.importing import ImportFileInvalid, recipients_import_upload
 from conferral.certificates.links import recipient_url, verify_url
 from conferral.certificates.models import Channel, Recipient
-from conferral.certificates.selectors import FilterInvalid, recipients_filter
+from conferral.certificates.selectors import (
+    FilterInvalid,
+    certificate_get_for_user,
+    certificates_for_user,
+    recipient_get_for_user,
+    recipients_filter,
+)
 from conferral.certificates.services import RecipientsInvalid, ServiceError
 from conferral.dashboard.access import require_editor, user_can_edit
 from conferral.dashboard.forms import ImportForm, RecipientFilterForm
-from conferral.dashboard.selectors import certificate_sendable_count, certificates_for_user
+from conferral.delivery.selectors import certificate_sendable_count
 from conferral.delivery.services import certificate_send
 from conferral.stats.selectors import certificate_statistics
-from conferral.tracking.explain import event_explain, recipient_summary
+from conferral.tracking.explain import event_explain
 from conferral.tracking.selectors import recipient_events
+from conferral.tracking.summary import recipient_summary
 
 RECIPIENTS_PER_PAGE = 50
 CERTIFICATES_PER_PAGE = 50

@@ -17,11 +17,17 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from conferral.certificates.models import BounceKind, EmailStatus, Recipient
+from conferral.certificates.event_details import (
+    EmailBounced,
+    EmailDeferred,
+    EmailDelivered,
+    EmailSent,
+)
+from conferral.certificates.events import event_new, event_record, events_dispatch
+from conferral.certificates.models import Recipient
+from conferral.certificates.status import BounceKind, Step, transition
 from conferral.delivery.statements import statements
-from conferral.tracking.models import Event, EventType
 
-KEPT_ON_DELIVERY = [EmailStatus.OPENED.value, EmailStatus.CLICKED.value]
 CLAIMED_FIELDS = (
     "pk",
     "public_id",
@@ -76,56 +82,43 @@ def outbox_renew(*, lease_owner: str, now: dt.datetime | None = None) -> set[int
         return set(Recipient.objects.filter(lease_owner=lease_owner).values_list("pk", flat=True))
 
 
-def _event(
-    recipient: Recipient, type: EventType, at: dt.datetime, detail: dict[str, object]
-) -> Event:
-    return Event(
-        recipient_id=recipient.pk,
-        certificate_id=recipient.certificate_id,
-        type=type,
-        at=at,
-        detail=detail,
-    )
-
-
 def outbox_record_accepted(
     *, recipient: Recipient, lease_owner: str, reply: str, message_id: str, transport: str
 ) -> bool:
     """The server accepted the message: email status `delivered` (a message already
     opened or clicked keeps that later stage), `email.sent` and `email.delivered`."""
     sql = statements()
-    ops = connection.ops
-    now = ops.adapt_datetimefield_value(timezone.now())
-    sent = ops.adapt_json_value({"message_id": message_id, "transport": transport}, None)
-    delivered = ops.adapt_json_value({"reply": reply}, None)
-    pk, certificate_id = recipient.pk, recipient.certificate_id
-    update = [*KEPT_ON_DELIVERY, EmailStatus.DELIVERED.value, now, now, reply, pk, lease_owner]
-    sent_type, delivered_type = EventType.EMAIL_SENT.value, EventType.EMAIL_DELIVERED.value
+    now = timezone.now()
+    at = connection.ops.adapt_datetimefield_value(now)
+    sent = event_new(
+        recipient=recipient,
+        detail=EmailSent(
+            message_id=message_id, transport=transport, attempt=recipient.attempts + 1
+        ),
+        at=now,
+    )
+    delivered = event_new(recipient=recipient, detail=EmailDelivered(reply=reply), at=now)
+    update = [*sql.accepted_params, at, at, reply, recipient.pk, lease_owner]
     connection.ensure_connection()
     # The driver's own cursor: Django's wrapper (query rewriting, execute wrappers, debug
     # logging) would cost as much again as the statements themselves.
     cursor = connection.connection.cursor()
     try:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                sql.accepted_with_events,
-                [*update, sent_type, now, sent, delivered_type, now, delivered],
-            )
-            return bool(cursor.rowcount == 2)
-        with transaction.atomic():
-            cursor.execute(sql.accepted, update)
-            if cursor.rowcount != 1:
-                return False
-            cursor.execute(
-                sql.two_events,
-                [
-                    *(pk, certificate_id, sent_type, now, False, sent),
-                    *(pk, certificate_id, delivered_type, now, False, delivered),
-                ],
-            )
-        return True
+            cursor.execute(sql.accepted_with_events, [*update, *sent.values(), *delivered.values()])
+            written = bool(cursor.rowcount == 2)
+        else:
+            with transaction.atomic():
+                cursor.execute(sql.accepted, update)
+                written = cursor.rowcount == 1
+                if written:
+                    cursor.execute(sql.two_events, [*sent.params(), *delivered.params()])
+                    events_dispatch([sent, delivered])
     finally:
         cursor.close()
+    if written and connection.vendor == "postgresql":
+        events_dispatch([sent, delivered])
+    return written
 
 
 def _record_bounce(
@@ -138,8 +131,9 @@ def _record_bounce(
     attempts: int,
     now: dt.datetime,
 ) -> bool:
+    bounce = transition(Step.BOUNCE)
     updated = Recipient.objects.filter(pk=recipient.pk, lease_owner=lease_owner).update(
-        email_status=EmailStatus.BOUNCED,
+        email_status=bounce.expression(),
         bounce_kind=kind,
         bounced_at=now,
         last_reply=reply,
@@ -148,12 +142,11 @@ def _record_bounce(
         **_LEASE_CLEARED,
     )
     if updated:
-        _event(
-            recipient,
-            EventType.EMAIL_BOUNCED,
-            now,
-            {"reply": reply, "code": code, "kind": kind.value, "attempts": attempts},
-        ).save()
+        event_record(
+            recipient=recipient,
+            detail=EmailBounced(reply=reply, code=code, kind=kind.value, attempts=attempts),
+            at=now,
+        )
     return bool(updated)
 
 
@@ -194,20 +187,24 @@ def outbox_record_deferred(
             )
         retry_at = now + dt.timedelta(seconds=delays[attempts - 1])
         updated = Recipient.objects.filter(pk=recipient.pk, lease_owner=lease_owner).update(
-            attempts=attempts, next_attempt_at=retry_at, last_reply=reply, **_LEASE_CLEARED
+            email_status=transition(Step.DEFER).expression(),
+            attempts=attempts,
+            next_attempt_at=retry_at,
+            last_reply=reply,
+            **_LEASE_CLEARED,
         )
         if updated:
-            _event(
-                recipient,
-                EventType.EMAIL_DEFERRED,
-                now,
-                {
-                    "reply": reply,
-                    "code": code,
-                    "attempt": attempts,
-                    "retry_at": retry_at.isoformat(),
-                },
-            ).save()
+            event_record(
+                recipient=recipient,
+                detail=EmailDeferred(
+                    reply=reply,
+                    code=code,
+                    attempt=attempts,
+                    max_attempts=len(delays) + 1,
+                    retry_at=retry_at,
+                ),
+                at=now,
+            )
     return bool(updated)
 
 

@@ -1,5 +1,6 @@
-"""Reads for the local mailbox pages: the captured messages, newest first, and the parts
-of one message for display."""
+"""Reads of sending: where a certificate's sending stands, and the local mailbox (the
+captured messages, newest first, and the parts of one message for display). Access is
+checked before these are called."""
 
 from __future__ import annotations
 
@@ -9,8 +10,12 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q
 from django.http import Http404
+from django.utils import timezone
 
+from conferral.certificates.models import Certificate, Recipient
+from conferral.certificates.status import DELIVERED, IN_FLIGHT, EmailStatus
 from conferral.delivery.models import MailboxMessage
 
 MAILBOX_PAGE_SIZE = 50
@@ -27,6 +32,44 @@ class MailboxParts:
     message_id: str
     text: str
     html: str
+
+
+def certificate_sendable_count(certificate: Certificate) -> int:
+    """How many recipients *Send emails* would queue: not sent yet, with an address,
+    not revoked."""
+    return Recipient.objects.filter(
+        certificate=certificate, email_status=EmailStatus.NOT_SENT, revoked_at__isnull=True
+    ).count()
+
+
+@dataclass(frozen=True)
+class SendProgress:
+    """Where a certificate's sending stands. `due`: queued and due now, or being sent;
+    `retrying`: deferred by the receiving server, waiting for the next attempt;
+    `later`: scheduled for a time still to come."""
+
+    due: int
+    retrying: int
+    later: int
+    delivered: int
+    bounced: int
+
+    @property
+    def pending(self) -> int:
+        return self.due + self.retrying
+
+
+def certificate_send_progress(certificate: Certificate) -> SendProgress:
+    now = timezone.now()
+    waiting = Q(next_attempt_at__gt=now)
+    counts = Recipient.objects.filter(certificate=certificate).aggregate(
+        due=Count("pk", filter=Q(email_status__in=IN_FLIGHT) & ~waiting),
+        retrying=Count("pk", filter=Q(email_status=EmailStatus.SENDING) & waiting),
+        later=Count("pk", filter=Q(email_status=EmailStatus.SCHEDULED) & waiting),
+        delivered=Count("pk", filter=Q(email_status__in=DELIVERED)),
+        bounced=Count("pk", filter=Q(email_status=EmailStatus.BOUNCED)),
+    )
+    return SendProgress(**counts)
 
 
 def mailbox_messages(

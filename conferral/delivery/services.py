@@ -7,31 +7,28 @@ import datetime as dt
 import math
 from collections.abc import Iterator
 from functools import partial
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from conferral.certificates.models import Certificate, EmailStatus, Recipient
+from conferral.certificates.event_details import EmailQueued
+from conferral.certificates.events import events_insert
+from conferral.certificates.models import Certificate, Recipient
 from conferral.certificates.services import RecipientsInvalid, ServiceError, certificate_publish
+from conferral.certificates.status import QUEUEABLE, EmailStatus, Step, transition
 from conferral.certificates.validation import RowError
-from conferral.delivery.statements import events_insert
 from conferral.delivery.tasks import deliver_enqueue
-from conferral.tracking.models import EventType
 
 QUEUE_CHUNK = 1000
 # A big send is shared by up to this many deliver tasks, so several workers work on it.
 DELIVER_FANOUT = 4
-# Later stages of the email axis are facts about a message already read: a re-send
-# keeps them.
-KEPT_ON_RESEND = [EmailStatus.OPENED.value, EmailStatus.CLICKED.value]
 
 
 def _sendable(queryset: QuerySet[Recipient]) -> QuerySet[Recipient]:
-    return queryset.filter(revoked_at__isnull=True).exclude(email="")
+    return queryset.filter(revoked_at__isnull=True, email_status__in=QUEUEABLE).exclude(email="")
 
 
 def _resolve(certificate: Certificate, recipient_ids: list[str]) -> Iterator[list[int]]:
@@ -95,16 +92,15 @@ def _queue(
     certificate: Certificate,
     chunks: Iterator[list[int]],
     at: dt.datetime | None,
-    detail: dict[str, Any],
+    resend: bool,
 ) -> int:
     """Mark the recipients due (conditional UPDATE, a chunk at a time) and record an
     `email.queued` event for each; the caller holds the transaction."""
     now = timezone.now()
     scheduled = at is not None and at > now
     due = at if scheduled and at is not None else now
-    status = EmailStatus.SCHEDULED if scheduled else EmailStatus.SENDING
-    if scheduled:
-        detail = {**detail, "scheduled_for": due.isoformat()}
+    step = transition(Step.SCHEDULE if scheduled else Step.QUEUE)
+    detail = EmailQueued(resend=resend, scheduled_for=due if scheduled else None)
     queued = 0
     for pks in chunks:
         if not pks:
@@ -115,21 +111,12 @@ def _queue(
             .values_list("pk", flat=True)
         )
         updated = Recipient.objects.filter(pk__in=locked).update(
-            email_status=Case(
-                When(email_status__in=KEPT_ON_RESEND, then=F("email_status")),
-                default=Value(status.value),
-            ),
+            email_status=step.expression(),
             bounce_kind="",
             next_attempt_at=due,
             attempts=0,
         )
-        events_insert(
-            recipient_ids=locked,
-            certificate_id=certificate.pk,
-            type=EventType.EMAIL_QUEUED,
-            at=now,
-            detail=detail,
-        )
+        events_insert(recipient_ids=locked, certificate_id=certificate.pk, detail=detail, at=now)
         queued += updated
     if queued:
         certificate_publish(certificate=certificate)
@@ -159,7 +146,7 @@ def certificate_send(
             if recipient_ids is None
             else _resolve(certificate, recipient_ids)
         )
-        queued = _queue(certificate=certificate, chunks=chunks, at=at, detail={})
+        queued = _queue(certificate=certificate, chunks=chunks, at=at, resend=False)
         if not queued:
             raise ServiceError(
                 _(
@@ -182,7 +169,7 @@ def recipient_resend(*, recipient: Recipient) -> None:
             certificate=recipient.certificate,
             chunks=iter([[recipient.pk]]),
             at=None,
-            detail={"resend": True},
+            resend=True,
         )
         if not queued:
             raise ServiceError(_("This recipient cannot be sent an email."))

@@ -1,16 +1,10 @@
-"""Request and response helpers shared by the public pages."""
+"""Response helpers of the download pages: file names any client can save."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
-from typing import Any
 from urllib.parse import quote
-
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils import translation
 
 FILENAME_MAX = 120
 # Letters that Unicode decomposition does not reduce to ASCII.
@@ -20,30 +14,6 @@ _ASCII_LETTERS = str.maketrans(
         "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "Þ": "Th", "þ": "th", "\u0131": "i",
     }
 )  # fmt: skip
-
-
-def user_agent(request: HttpRequest) -> str:
-    return str(request.META.get("HTTP_USER_AGENT", ""))
-
-
-def client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
-def render_in(
-    request: HttpRequest,
-    language: str | None,
-    template: str,
-    context: Mapping[str, Any],
-    status: int = 200,
-) -> HttpResponse:
-    """Render a page in `language` (the certificate's), or in the visitor's language
-    when the page belongs to no certificate."""
-    language = language or translation.get_language() or "en"
-    with translation.override(language):
-        response = render(request, template, context, status=status)
-    response["Content-Language"] = language
-    return response
 
 
 def ascii_filename(name: str) -> str:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from conferral.certificates.links import verify_url
 from conferral.certificates.models import Recipient
-from conferral.tracking.engagement import Network
+from conferral.tracking.services import Network
 
 SHARE_ENDPOINTS = {
     Network.LINKEDIN: ("https://www.linkedin.com/sharing/share-offsite/", "url"),

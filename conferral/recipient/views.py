@@ -21,10 +21,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from conferral.certificates.credentials import (
+    CredentialError,
+    CredentialNotClaimed,
+    CredentialRevoked,
+    credential_claim,
+)
 from conferral.certificates.links import channel_from_mark, recipient_path, verify_url
 from conferral.certificates.models import Channel, Recipient
 from conferral.certificates.rendering.renderer import PREVIEW_PPI, RenderError, credential_render
-from conferral.recipient.http import attachment, client_address, render_in, user_agent
+from conferral.core.http import client_address, render_in, user_agent
+from conferral.recipient.http import attachment
 from conferral.recipient.selectors import (
     CredentialState,
     credential_state,
@@ -32,13 +39,9 @@ from conferral.recipient.selectors import (
     recipient_get_by_token,
 )
 from conferral.recipient.sharing import linkedin_add_url, share_url
-from conferral.tracking.engagement import (
-    CredentialNotClaimed,
-    CredentialRevoked,
+from conferral.tracking.services import (
     DownloadFormat,
-    EngagementError,
     Network,
-    credential_claim,
     credential_download_record,
     credential_linkedin_add_record,
     credential_share_record,
@@ -78,7 +81,7 @@ def _message(request: HttpRequest, recipient: Recipient, message: str, status: i
     )
 
 
-def _engagement_status(error: EngagementError) -> int:
+def _credential_error_status(error: CredentialError) -> int:
     return 410 if isinstance(error, CredentialRevoked) else 403
 
 
@@ -177,8 +180,8 @@ def _download(request: HttpRequest, recipient: Recipient, fmt: DownloadFormat) -
             client_address=client_address(request),
             method=request.method or "GET",
         )
-    except EngagementError as exc:
-        return _message(request, recipient, exc.message, _engagement_status(exc))
+    except CredentialError as exc:
+        return _message(request, recipient, exc.message, _credential_error_status(exc))
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     certificate = recipient.certificate
     response["Content-Disposition"] = attachment(
@@ -219,8 +222,8 @@ def share(request: HttpRequest, token: str, network: str) -> HttpResponse:
                 user_agent=user_agent(request),
                 client_address=client_address(request),
             )
-        except EngagementError as exc:
-            return _message(request, recipient, exc.message, _engagement_status(exc))
+        except CredentialError as exc:
+            return _message(request, recipient, exc.message, _credential_error_status(exc))
     return HttpResponseRedirect(share_url(recipient, Network(network)))
 
 
@@ -237,8 +240,8 @@ def linkedin_add(request: HttpRequest, token: str) -> HttpResponse:
                 user_agent=user_agent(request),
                 client_address=client_address(request),
             )
-        except EngagementError as exc:
-            return _message(request, recipient, exc.message, _engagement_status(exc))
+        except CredentialError as exc:
+            return _message(request, recipient, exc.message, _credential_error_status(exc))
     return HttpResponseRedirect(linkedin_add_url(recipient))
 
 

@@ -1,4 +1,4 @@
-"""Statistics of a certificate (seeds 001 and 003), read from the recipient rows'
+"""Statistics of a certificate (the statistics page and the API), read from the recipient rows'
 denormalised status columns; the event table is never scanned."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ from typing import Any
 from django.db.models import Count, Q, TextField
 from django.db.models.functions import Cast
 
-from conferral.certificates.models import Certificate, EmailStatus, Recipient
+from conferral.certificates.models import Certificate, Recipient
+from conferral.certificates.status import DELIVERED, EmailStatus
 
 SOCIAL_NETWORKS = ("linkedin", "facebook", "x")
 
@@ -38,13 +39,14 @@ def certificate_statistics(certificate: Certificate) -> dict[str, Any]:
     - `sent`: recipients whose message left us at least once (`first_sent_at` set),
       whatever happened next, bounces included.
     - `delivered`: recipients whose message the server accepted and that have not
-      bounced since, opened and clicked ones included (email status delivered, opened
-      or clicked). A message that bounces after it was accepted (a late DSN) leaves
-      delivered for bounced; opened and clicked still count it.
+      bounced since (the status machine's DELIVERED group: opened, clicked and
+      complained ones included). A message that bounces after it was accepted (a late
+      bounce report) leaves delivered for bounced; opened and clicked still count it.
     - `opened`: human opens and inferred opens: a recorded open (`opened_at`) or a click
       (`clicked_at`), since a click means the email was read even if images were blocked.
     - `clicked`: recipients who followed the "Get certificate" link (`clicked_at`).
     - `bounced`: recipients whose email status is bounced (hard or soft).
+    - `complained`: recipients who marked the email as spam.
 
     `machine_opens` counts apart the recipients with only a machine-made open (an image
     proxy such as Apple Mail Privacy Protection, or a link scanner): `machine_opened_at`
@@ -74,19 +76,11 @@ def certificate_statistics(certificate: Certificate) -> dict[str, Any]:
             ),
             added_to_linkedin=Count("pk", filter=Q(linkedin_added_at__isnull=False)),
             sent=Count("pk", filter=Q(first_sent_at__isnull=False)),
-            delivered=Count(
-                "pk",
-                filter=Q(
-                    email_status__in=[
-                        EmailStatus.DELIVERED,
-                        EmailStatus.OPENED,
-                        EmailStatus.CLICKED,
-                    ]
-                ),
-            ),
+            delivered=Count("pk", filter=Q(email_status__in=DELIVERED)),
             opened=Count("pk", filter=opened),
             clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
             bounced=Count("pk", filter=Q(email_status=EmailStatus.BOUNCED)),
+            complained=Count("pk", filter=Q(email_status=EmailStatus.COMPLAINED)),
             machine_opens=Count("pk", filter=Q(machine_opened_at__isnull=False) & ~opened),
             **{f"email_{status.value}": count for status, count in by_status.items()},
             **{f"share_{network}": count for network, count in shares.items()},
@@ -114,6 +108,7 @@ def certificate_statistics(certificate: Certificate) -> dict[str, Any]:
             "opened": row["opened"],
             "clicked": row["clicked"],
             "bounced": row["bounced"],
+            "complained": row["complained"],
         },
         "machine_opens": row["machine_opens"],
     }

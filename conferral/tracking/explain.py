@@ -1,29 +1,25 @@
-"""Plain words for what happened to a recipient: one sentence per event, and a summary
-of the recipient's two status axes (seed 000: why "Delivered" and "Claimed" at once).
+"""Plain words for what happened to a recipient: one sentence per event of its
+timeline (the summary of both status axes is conferral.tracking.summary).
 
-The sentences read the event's `detail` keys written by conferral.delivery (`reply`,
-the server's answer; `code`; `attempt`, `attempts` and `retry_at` of a deferral; `kind`,
-hard or soft, of a bounce; `scheduled_for` and `resend` of a queued send) and by
-conferral.tracking (`machine_reason` and `machine_source` of a machine-made hit,
-`inferred` for an open implied by a click, `format`, `network`), the revocation's
-`reason`, and the event's own `channel` and `machine` flag."""
+Each sentence reads the event's typed detail (conferral.certificates.event_details),
+the same class its producer wrote, and the event's own `channel` and `machine` flag."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
 from django.utils import formats, timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from conferral.certificates.models import BounceKind, Channel, EmailStatus, Kind, Recipient
-from conferral.tracking.engagement import Network
+from conferral.certificates import event_details as details
+from conferral.certificates.events import detail_of
+from conferral.certificates.models import Channel, Event, EventType, Kind
+from conferral.certificates.status import BounceKind
 from conferral.tracking.machine import MachineReason, MachineSource
-from conferral.tracking.models import Event, EventType
+from conferral.tracking.services import Network
 
 REPLY_MAX = 300
 # Sources named in a sentence as "the Google image proxy", "the Mimecast link scanner".
@@ -40,10 +36,9 @@ _NAMED_SCANNERS = {
 }
 
 
-def _when(value: Any, same_day_as: dt.datetime | None = None) -> str:
+def when_text(moment: dt.datetime | None, same_day_as: dt.datetime | None = None) -> str:
     """A time for a sentence: "14:10" on the same day, a short date and time otherwise."""
-    moment = parse_datetime(value) if isinstance(value, str) else value
-    if not isinstance(moment, dt.datetime):
+    if moment is None:
         return ""
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, dt.UTC)
@@ -53,24 +48,23 @@ def _when(value: Any, same_day_as: dt.datetime | None = None) -> str:
     return formats.date_format(local, "SHORT_DATETIME_FORMAT")
 
 
-def _reply(detail: dict[str, Any]) -> str:
-    reply = " ".join(str(detail.get("reply") or detail.get("reason") or "").split())
-    if not reply and detail.get("code"):
-        reply = str(detail["code"])
-    if len(reply) > REPLY_MAX:
-        reply = reply[: REPLY_MAX - 1] + "…"
-    return reply
+def reply_text(reply: str, code: int | None = None) -> str:
+    """A server's reply for a sentence: one line, shortened, or its code alone."""
+    text = " ".join(reply.split())
+    if not text and code:
+        text = str(code)
+    if len(text) > REPLY_MAX:
+        text = text[: REPLY_MAX - 1] + "…"
+    return text
 
 
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+def _verdict(event: Event) -> details.MachineVerdict:
+    detail = detail_of(event)
+    return detail if isinstance(detail, details.MachineVerdict) else details.MachineVerdict()
 
 
 def _machine_reason(event: Event) -> MachineReason | None:
-    raw = str(event.detail.get("machine_reason") or "")
+    raw = _verdict(event).machine_reason
     return MachineReason(raw) if raw in MachineReason.values else None
 
 
@@ -84,7 +78,7 @@ def _machine_who(event: Event) -> str:
     "… by %(who)s", from the `machine_reason` and `machine_source` detail keys written
     by conferral.tracking.machine. (A too-soon hit names nobody: see `_too_soon`.)"""
     reason = _machine_reason(event)
-    raw = str(event.detail.get("machine_source") or "")
+    raw = _verdict(event).machine_source
     source = MachineSource(raw) if raw in MachineSource.values else None
     if reason is None or reason == MachineReason.TOO_SOON:
         return _("an automated client")
@@ -128,33 +122,39 @@ def _reached(channel: str) -> str:
 
 
 def _queued(event: Event) -> str:
-    if event.detail.get("resend"):
+    detail = details.EmailQueued.from_json(event.detail)
+    if detail.scheduled_for is not None:
+        when = when_text(detail.scheduled_for, event.at)
+        if detail.resend:
+            return _("Scheduled to be sent again at %(time)s (a resend).") % {"time": when}
+        return _("Scheduled to be sent at %(time)s.") % {"time": when}
+    if detail.resend:
         return _("Queued to be sent again (a resend).")
-    scheduled = event.detail.get("scheduled_for")
-    if scheduled:
-        return _("Scheduled to be sent at %(time)s.") % {"time": _when(scheduled, event.at)}
     return _("Queued for sending.")
 
 
 def _sent(event: Event) -> str:
-    attempt = _int(event.detail.get("attempt"))
-    if attempt and attempt > 1:
+    attempt = details.EmailSent.from_json(event.detail).attempt
+    if attempt > 1:
         return _("Handed to the mail server (attempt %(attempt)s).") % {"attempt": attempt}
     return _("Handed to the mail server.")
 
 
 def _delivered(event: Event) -> str:
-    reply = _reply(event.detail)
+    reply = reply_text(details.EmailDelivered.from_json(event.detail).reply)
     if reply:
         return _("Accepted by the recipient's mail server (%(reply)s).") % {"reply": reply}
     return _("Accepted by the recipient's mail server.")
 
 
 def _deferred(event: Event) -> str:
-    reply = _reply(event.detail) or _("no reply")
-    attempt = _int(event.detail.get("attempt"))
-    total = _int(event.detail.get("max_attempts")) or len(settings.SEND_RETRY_DELAYS)
-    when = _when(event.detail.get("retry_at"), event.at)
+    detail = details.EmailDeferred.from_json(event.detail)
+    reply = reply_text(detail.reply, detail.code) or _("no reply")
+    attempt = detail.attempt
+    # Retries in all: every try but the first (rows written before `max_attempts` was
+    # recorded fall back to the current setting).
+    total = detail.max_attempts - 1 if detail.max_attempts else len(settings.SEND_RETRY_DELAYS)
+    when = when_text(detail.retry_at, event.at)
     if attempt and total and when:
         return _(
             "Deferred by the server (%(reply)s); retry %(attempt)s of %(total)s at %(time)s."
@@ -173,8 +173,13 @@ def _deferred(event: Event) -> str:
 
 
 def _bounced(event: Event) -> str:
-    reply = _reply(event.detail) or _("no reason given")
-    if event.detail.get("kind") == BounceKind.SOFT:
+    detail = details.EmailBounced.from_json(event.detail)
+    reply = reply_text(detail.reply, detail.code) or _("no reason given")
+    if detail.late:
+        return _(
+            "Bounced after the server had accepted it: a bounce report came back (%(reply)s)."
+        ) % {"reply": reply}
+    if detail.kind == BounceKind.SOFT:
         return _("Bounced: the server kept deferring it and the retries ran out (%(reply)s).") % {
             "reply": reply
         }
@@ -193,7 +198,7 @@ def _opened(event: Event) -> str:
         )
     if event.machine:
         return _("Open recorded by %(who)s (not proof of reading).") % {"who": _machine_who(event)}
-    if event.detail.get("inferred"):
+    if details.EmailOpened.from_json(event.detail).inferred:
         return _("Open inferred from a click on the email's link (its images were not loaded).")
     return _("Opened: the email's tracking image was loaded.")
 
@@ -229,14 +234,14 @@ def _claimed(event: Event) -> str:
 
 
 def _downloaded(event: Event) -> str:
-    fmt = str(event.detail.get("format") or "")
+    fmt = details.CredentialDownloaded.from_json(event.detail).format
     if fmt:
         return _("Downloaded as %(format)s.") % {"format": fmt.upper()}
     return _("Downloaded.")
 
 
 def _shared(event: Event) -> str:
-    network = str(event.detail.get("network") or "")
+    network = details.CredentialShared.from_json(event.detail).network
     if network:
         name = Network(network).label if network in Network.values else network
         return _("Shared on %(network)s with the recipient page's button.") % {"network": name}
@@ -244,10 +249,31 @@ def _shared(event: Event) -> str:
 
 
 def _revoked(event: Event) -> str:
-    reason = str(event.detail.get("reason") or "").strip()
+    reason = details.CredentialRevoked.from_json(event.detail).reason.strip()
     if reason:
         return _("Revoked by the issuer: %(reason)s") % {"reason": reason}
     return _("Revoked by the issuer.")
+
+
+def _complained(event: Event) -> str:
+    feedback = details.EmailComplained.from_json(event.detail).feedback.strip()
+    if feedback:
+        return _("The recipient marked the email as spam (%(feedback)s).") % {"feedback": feedback}
+    return _("The recipient marked the email as spam.")
+
+
+def _updated(event: Event) -> str:
+    detail = details.RecipientUpdated.from_json(event.detail)
+    if detail.old_email and detail.new_email:
+        return _("Email address changed from %(old)s to %(new)s.") % {
+            "old": detail.old_email,
+            "new": detail.new_email,
+        }
+    if detail.new_email:
+        return _("Email address added: %(new)s.") % {"new": detail.new_email}
+    if detail.old_email:
+        return _("Email address %(old)s removed.") % {"old": detail.old_email}
+    return _("The recipient's details were changed.")
 
 
 def _fixed(message: str) -> Callable[[Event], str]:
@@ -264,7 +290,7 @@ EXPLAINERS: dict[str, Callable[[Event], str]] = {
     EventType.EMAIL_BOUNCED: _bounced,
     EventType.EMAIL_OPENED: _opened,
     EventType.EMAIL_CLICKED: _clicked,
-    EventType.EMAIL_COMPLAINED: _fixed(gettext_noop("The recipient marked the email as spam.")),
+    EventType.EMAIL_COMPLAINED: _complained,
     EventType.CREDENTIAL_VIEWED: _viewed,
     EventType.CREDENTIAL_CLAIMED: _claimed,
     EventType.CREDENTIAL_DOWNLOADED: _downloaded,
@@ -277,6 +303,7 @@ EXPLAINERS: dict[str, Callable[[Event], str]] = {
     ),
     EventType.CREDENTIAL_REVOKED: _revoked,
     EventType.CREDENTIAL_REISSUED: _fixed(gettext_noop("The credential was reissued.")),
+    EventType.RECIPIENT_UPDATED: _updated,
 }
 
 
@@ -286,120 +313,3 @@ def event_explain(event: Event) -> str:
     if explainer is None:
         return str(event.type)
     return explainer(event)
-
-
-def _email_summary(recipient: Recipient) -> str:
-    status = recipient.email_status
-    if status == EmailStatus.NOT_PROVIDED:
-        return _(
-            "No email address, so nothing is emailed: hand out the recipient link or the "
-            "token yourself."
-        )
-    if status == EmailStatus.NOT_SENT:
-        return _("The email has not been sent yet.")
-    if status == EmailStatus.SCHEDULED:
-        if recipient.next_attempt_at:
-            return _("The email is scheduled to be sent at %(time)s.") % {
-                "time": _when(recipient.next_attempt_at)
-            }
-        return _("The email is scheduled to be sent.")
-    if status == EmailStatus.SENDING:
-        if recipient.attempts and recipient.last_reply and recipient.next_attempt_at:
-            return _("The server deferred the email (%(reply)s); next try at %(time)s.") % {
-                "reply": _reply({"reply": recipient.last_reply}),
-                "time": _when(recipient.next_attempt_at),
-            }
-        return _("The email is being sent; it will soon be delivered or bounced.")
-    if status == EmailStatus.BOUNCED:
-        reply = _reply({"reply": recipient.last_reply}) or _("no reason given")
-        if recipient.bounce_kind == BounceKind.SOFT:
-            return _(
-                "The email bounced after the server kept deferring it (%(reply)s). "
-                "Ask the recipient's IT to allow our sender, then resend."
-            ) % {"reply": reply}
-        return _(
-            "The email bounced (%(reply)s). Check the address for typos, fix it and send again."
-        ) % {"reply": reply}
-    if status == EmailStatus.CLICKED:
-        if recipient.certificate.kind == Kind.BADGE:
-            text = _("The email was delivered and its “Get badge” link clicked at %(time)s.")
-        else:
-            text = _("The email was delivered and its “Get certificate” link clicked at %(time)s.")
-        return text % {"time": _when(recipient.clicked_at)}
-    if status == EmailStatus.OPENED:
-        return _("The email was delivered and opened at %(time)s.") % {
-            "time": _when(recipient.opened_at)
-        }
-    text = _("The email was delivered at %(time)s; no open has been recorded.") % {
-        "time": _when(recipient.delivered_at)
-    }
-    if recipient.machine_opened_at:
-        text += " " + _(
-            "Only an automated open was recorded (an image proxy such as Apple's), which is "
-            "not proof of reading."
-        )
-    return text
-
-
-def _claim_summary(recipient: Recipient) -> str:
-    when = _when(recipient.claimed_at)
-    channel = recipient.claim_channel
-    if channel == Channel.EMAIL:
-        if recipient.opened_at is None and recipient.clicked_at is None:
-            return _(
-                "Claimed at %(time)s through the link in our email. No open or click was "
-                "recorded: the email client most likely blocks images, so the tracking pixel "
-                "never loaded."
-            ) % {"time": when}
-        return _("Claimed at %(time)s through the link in our email.") % {"time": when}
-    if channel == Channel.API:
-        text = _(
-            "Claimed at %(time)s through a link handed out by the API or an integration, so "
-            "no email open or click was needed."
-        )
-    elif channel == Channel.TOKEN:
-        text = _(
-            "Claimed at %(time)s by typing the token into the claim page, so no email open "
-            "or click was needed."
-        )
-    else:
-        text = _(
-            "Claimed at %(time)s through a link copied from the dashboard (or the "
-            "dashboard's recipient view), so no email open or click was needed."
-        )
-    return text % {"time": when}
-
-
-def recipient_summary(recipient: Recipient) -> str:
-    """A few plain sentences on where the recipient stands on both axes, and why they
-    can disagree: e.g. "Delivered" on the email axis but "Claimed" on the certificate
-    axis when the credential was claimed through a link copied from the dashboard, the
-    API or a typed token, or when images were blocked so no open was recorded."""
-    parts = [_email_summary(recipient)]
-    if recipient.claimed_at is not None:
-        parts.append(_claim_summary(recipient))
-        if recipient.email_status != EmailStatus.CLICKED:
-            parts.append(
-                _(
-                    "That is why the certificate status is “Claimed” while the email status "
-                    "is “%(email_status)s”."
-                )
-                % {"email_status": EmailStatus(recipient.email_status).label}
-            )
-    else:
-        parts.append(_("The credential has not been claimed yet."))
-    if recipient.downloaded_at is not None:
-        parts.append(_("The credential was downloaded."))
-    networks = [
-        str(Network(n).label) if n in Network.values else str(n) for n in recipient.shared or []
-    ]
-    if networks:
-        parts.append(_("Shared on %(networks)s.") % {"networks": ", ".join(networks)})
-    if recipient.linkedin_added_at is not None:
-        parts.append(_("Added to the LinkedIn profile."))
-    if recipient.revoked_at is not None:
-        parts.append(
-            _("Revoked at %(time)s: %(reason)s")
-            % {"time": _when(recipient.revoked_at), "reason": recipient.revoke_reason}
-        )
-    return " ".join(parts)

@@ -134,15 +134,15 @@ class Verdict:
     def __bool__(self) -> bool:
         return self.reason is not None
 
-    def detail(self) -> dict[str, str]:
-        """The keys added to the event's detail: `machine_reason` (a MachineReason
-        value) and `machine_source` (who, when known: a MachineSource value)."""
-        if self.reason is None:
-            return {}
-        detail = {"machine_reason": self.reason.value}
-        if self.source is not None:
-            detail["machine_source"] = self.source.value
-        return detail
+    @property
+    def machine_reason(self) -> str:
+        """For the event's detail: a MachineReason value, empty for a person."""
+        return self.reason.value if self.reason is not None else ""
+
+    @property
+    def machine_source(self) -> str:
+        """For the event's detail: who made the hit (a MachineSource value), if known."""
+        return self.source.value if self.source is not None else ""
 
 
 HUMAN = Verdict()

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from conferral.certificates.models import Recipient
-from conferral.tracking.models import Event
+from conferral.certificates.models import Event, Recipient
 
 
 def recipient_events(recipient: Recipient) -> QuerySet[Event]:

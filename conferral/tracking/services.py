@@ -1,65 +1,267 @@
-"""Recording events. Callers write the recipient's status columns and the event in the
-same transaction, so lists and statistics never need to scan this table."""
+"""What recipients and verifiers do with an email and a credential: open, click, view,
+download, share, add to LinkedIn, verify (claiming is conferral.certificates.credentials).
+Each service writes the recipient's status columns and its event in one transaction.
+Column writes are conditional UPDATEs, so concurrent or repeated hits change a column
+once ("first open") and move the email status only as the status machine allows.
+
+Opens, clicks and views are judged by `machine.machine_verdict`: a machine-made hit is
+recorded with `machine=True` and its reason in the detail, and changes no status a
+person's hit would change (a machine open only sets `machine_opened_at`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
-from conferral.certificates.models import Recipient
-from conferral.core.signing import client_hash
-from conferral.tracking.models import Event, EventType
-
-USER_AGENT_MAX = 400
-
-
-def event_build(
-    *,
-    recipient: Recipient,
-    type: EventType | str,
-    at: dt.datetime | None = None,
-    channel: str = "",
-    machine: bool = False,
-    user_agent: str = "",
-    client_address: str = "",
-    detail: dict[str, Any] | None = None,
-) -> Event:
-    """An unsaved event, for callers that insert many with bulk_create."""
-    return Event(
-        recipient_id=recipient.pk,
-        certificate_id=recipient.certificate_id,
-        type=EventType(type),
-        at=at or timezone.now(),
-        channel=channel,
-        machine=machine,
-        user_agent=(user_agent or "")[:USER_AGENT_MAX],
-        client_hash=client_hash(client_address),
-        detail=detail or {},
-    )
+from conferral.certificates.credentials import credential_usable
+from conferral.certificates.event_details import (
+    CredentialDownloaded,
+    CredentialLinkedinAdded,
+    CredentialShared,
+    CredentialVerified,
+    CredentialViewed,
+    EmailClicked,
+    EmailOpened,
+)
+from conferral.certificates.events import event_record
+from conferral.certificates.models import Channel, Event, Recipient
+from conferral.certificates.status import Step, transition
+from conferral.tracking.machine import Verdict, machine_verdict
 
 
-def event_record(
-    *,
-    recipient: Recipient,
-    type: EventType | str,
-    at: dt.datetime | None = None,
-    channel: str = "",
-    machine: bool = False,
-    user_agent: str = "",
-    client_address: str = "",
-    detail: dict[str, Any] | None = None,
-) -> Event:
-    event = event_build(
-        recipient=recipient,
-        type=type,
-        at=at,
-        channel=channel,
-        machine=machine,
+class Network(models.TextChoices):
+    LINKEDIN = "linkedin", "LinkedIn"
+    FACEBOOK = "facebook", "Facebook"
+    X = "x", "X"
+
+
+class DownloadFormat(models.TextChoices):
+    PDF = "pdf", gettext_lazy("PDF document")
+    PNG = "png", gettext_lazy("PNG image")
+
+
+def _delivered_at(recipient: Recipient) -> dt.datetime | None:
+    return recipient.delivered_at or recipient.first_sent_at
+
+
+def _link_verdict(
+    recipient: Recipient, user_agent: str, client_address: str, method: str, at: dt.datetime
+) -> Verdict:
+    return machine_verdict(
         user_agent=user_agent,
         client_address=client_address,
-        detail=detail,
+        method=method,
+        delivered_at=_delivered_at(recipient),
+        at=at,
     )
-    event.save()
+
+
+def _refresh(recipient: Recipient, *fields: str) -> None:
+    recipient.refresh_from_db(fields=list(fields))
+
+
+def email_open_record(
+    *, recipient: Recipient, user_agent: str = "", client_address: str = "", method: str = "GET"
+) -> Event:
+    """The open pixel was fetched. A person's open sets `opened_at` once and moves the
+    email status to `opened`; a machine's sets `machine_opened_at` once."""
+    now = timezone.now()
+    verdict = _link_verdict(recipient, user_agent, client_address, method, now)
+    rows = Recipient.objects.filter(pk=recipient.pk)
+    with transaction.atomic():
+        if verdict:
+            rows.filter(machine_opened_at__isnull=True).update(machine_opened_at=now)
+        else:
+            rows.filter(opened_at__isnull=True).update(opened_at=now)
+            opened = transition(Step.OPEN)
+            rows.filter(opened.sources_q()).update(email_status=opened.target)
+        event = event_record(
+            recipient=recipient,
+            detail=EmailOpened(
+                machine_reason=verdict.machine_reason, machine_source=verdict.machine_source
+            ),
+            at=now,
+            channel=Channel.EMAIL,
+            machine=bool(verdict),
+            user_agent=user_agent,
+            client_address=client_address,
+        )
+    _refresh(recipient, "email_status", "opened_at", "machine_opened_at")
     return event
+
+
+def email_click_record(
+    *, recipient: Recipient, user_agent: str = "", client_address: str = "", method: str = "GET"
+) -> Event:
+    """The tracked link in the email was followed. A person's click is also an
+    (inferred) open: later stages imply earlier ones. The first click without a
+    recorded open adds an `email.opened` event marked `inferred`."""
+    now = timezone.now()
+    verdict = _link_verdict(recipient, user_agent, client_address, method, now)
+    rows = Recipient.objects.filter(pk=recipient.pk)
+    with transaction.atomic():
+        if not verdict:
+            inferred_open = rows.filter(opened_at__isnull=True).update(opened_at=now)
+            rows.filter(clicked_at__isnull=True).update(clicked_at=now)
+            clicked = transition(Step.CLICK)
+            rows.filter(clicked.sources_q()).update(email_status=clicked.target)
+            if inferred_open:
+                event_record(
+                    recipient=recipient,
+                    detail=EmailOpened(inferred=True),
+                    at=now,
+                    channel=Channel.EMAIL,
+                    user_agent=user_agent,
+                    client_address=client_address,
+                )
+        event = event_record(
+            recipient=recipient,
+            detail=EmailClicked(
+                machine_reason=verdict.machine_reason, machine_source=verdict.machine_source
+            ),
+            at=now,
+            channel=Channel.EMAIL,
+            machine=bool(verdict),
+            user_agent=user_agent,
+            client_address=client_address,
+        )
+    _refresh(recipient, "email_status", "opened_at", "clicked_at")
+    return event
+
+
+def credential_view_record(
+    *,
+    recipient: Recipient,
+    channel: Channel | str,
+    user_agent: str = "",
+    client_address: str = "",
+    method: str = "GET",
+) -> Event:
+    """The recipient page was shown. Viewing never claims. Only a view through the
+    email's link is judged by how soon it came after delivery."""
+    now = timezone.now()
+    channel = Channel(channel)
+    if channel == Channel.EMAIL:
+        verdict = _link_verdict(recipient, user_agent, client_address, method, now)
+    else:
+        verdict = machine_verdict(
+            user_agent=user_agent, client_address=client_address, method=method
+        )
+    with transaction.atomic():
+        if not verdict:
+            Recipient.objects.filter(pk=recipient.pk, viewed_at__isnull=True).update(viewed_at=now)
+        event = event_record(
+            recipient=recipient,
+            detail=CredentialViewed(
+                machine_reason=verdict.machine_reason, machine_source=verdict.machine_source
+            ),
+            at=now,
+            channel=channel,
+            machine=bool(verdict),
+            user_agent=user_agent,
+            client_address=client_address,
+        )
+    _refresh(recipient, "viewed_at")
+    return event
+
+
+def credential_download_record(
+    *,
+    recipient: Recipient,
+    format: DownloadFormat | str,
+    user_agent: str = "",
+    client_address: str = "",
+    method: str = "GET",
+) -> Event:
+    """The PDF or PNG was downloaded (only a claimed, unrevoked credential)."""
+    fmt = DownloadFormat(format)
+    now = timezone.now()
+    verdict = machine_verdict(user_agent=user_agent, client_address=client_address, method=method)
+    with transaction.atomic():
+        credential_usable(recipient)
+        if not verdict:
+            Recipient.objects.filter(pk=recipient.pk, downloaded_at__isnull=True).update(
+                downloaded_at=now
+            )
+        event = event_record(
+            recipient=recipient,
+            detail=CredentialDownloaded(
+                format=fmt.value,
+                machine_reason=verdict.machine_reason,
+                machine_source=verdict.machine_source,
+            ),
+            at=now,
+            machine=bool(verdict),
+            user_agent=user_agent,
+            client_address=client_address,
+        )
+    _refresh(recipient, "downloaded_at")
+    return event
+
+
+def credential_share_record(
+    *,
+    recipient: Recipient,
+    network: Network | str,
+    user_agent: str = "",
+    client_address: str = "",
+) -> Event:
+    """A share button was pressed; the network joins `recipient.shared` once."""
+    network = Network(network)
+    now = timezone.now()
+    with transaction.atomic():
+        credential_usable(recipient)
+        row = Recipient.objects.select_for_update().only("shared").get(pk=recipient.pk)
+        if network.value not in row.shared:
+            row.shared = [*row.shared, network.value]
+            row.save(update_fields=["shared"])
+        event = event_record(
+            recipient=recipient,
+            detail=CredentialShared(network=network.value),
+            at=now,
+            user_agent=user_agent,
+            client_address=client_address,
+        )
+    _refresh(recipient, "shared")
+    return event
+
+
+def credential_linkedin_add_record(
+    *, recipient: Recipient, user_agent: str = "", client_address: str = ""
+) -> Event:
+    """The "Add to LinkedIn profile" button was pressed."""
+    now = timezone.now()
+    with transaction.atomic():
+        credential_usable(recipient)
+        Recipient.objects.filter(pk=recipient.pk, linkedin_added_at__isnull=True).update(
+            linkedin_added_at=now
+        )
+        event = event_record(
+            recipient=recipient,
+            detail=CredentialLinkedinAdded(),
+            at=now,
+            user_agent=user_agent,
+            client_address=client_address,
+        )
+    _refresh(recipient, "linkedin_added_at")
+    return event
+
+
+def credential_verify_record(
+    *, recipient: Recipient, user_agent: str = "", client_address: str = "", method: str = "GET"
+) -> Event:
+    """Someone looked at the public verification page."""
+    verdict = machine_verdict(user_agent=user_agent, client_address=client_address, method=method)
+    with transaction.atomic():
+        return event_record(
+            recipient=recipient,
+            detail=CredentialVerified(
+                machine_reason=verdict.machine_reason, machine_source=verdict.machine_source
+            ),
+            machine=bool(verdict),
+            user_agent=user_agent,
+            client_address=client_address,
+        )

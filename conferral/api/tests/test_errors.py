@@ -47,8 +47,10 @@ def test_it_gives_every_validation_error_the_same_shape(
         assert detail
         for error in detail:
             assert set(error) == {"loc", "msg"}
-            assert isinstance(error["loc"], list) and error["loc"]
-            assert isinstance(error["msg"], str) and error["msg"]
+            assert isinstance(error["loc"], list)
+            assert error["loc"]
+            assert isinstance(error["msg"], str)
+            assert error["msg"]
     assert responses[0].json()["detail"] == [
         {"loc": ["query", "limit"], "msg": "Must be at most 500."}
     ]

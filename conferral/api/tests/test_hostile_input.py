@@ -10,17 +10,20 @@ from django.http import Http404
 from django.test import Client
 
 from conferral.accounts.models import Organization
-from conferral.accounts.selectors import certificate_get_for_org, recipient_get_for_org
-from conferral.certificates.models import Certificate, Recipient
-from conferral.certificates.selectors import recipients_filter
-from conferral.tracking.models import Event, EventType
+from conferral.certificates.models import Certificate, Event, EventType, Recipient
+from conferral.certificates.selectors import (
+    certificate_get_for_org,
+    recipient_get_for_org,
+    recipients_filter,
+)
 
 
 def errors(response: Any) -> list[dict[str, Any]]:
     assert response.status_code == 422, response.content
     detail = response.json()["detail"]
     for error in detail:
-        assert set(error) == {"loc", "msg"} and error["msg"]
+        assert set(error) == {"loc", "msg"}
+        assert error["msg"]
     return list(detail)
 
 
@@ -112,7 +115,8 @@ def test_it_refuses_nul_and_lone_surrogates_where_they_are(
     assert Recipient.objects.count() == 1
     assert Certificate.objects.count() == 1
     ada.refresh_from_db()
-    assert ada.revoked_at is None and ada.attributes == {}
+    assert ada.revoked_at is None
+    assert ada.attributes == {}
     assert not Event.objects.filter(type=EventType.EMAIL_QUEUED).exists()
 
 

@@ -9,9 +9,8 @@ import pytest
 from django.test import Client
 
 from conferral.accounts.models import Organization
-from conferral.certificates.models import Certificate, Recipient
+from conferral.certificates.models import Certificate, Event, Recipient
 from conferral.certificates.services import RawRow, certificate_create, recipients_add
-from conferral.tracking.models import Event
 
 CERTIFICATE_ENDPOINTS = [
     ("get", "/api/v1/certificates/{id}", None),

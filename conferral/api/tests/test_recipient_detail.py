@@ -5,8 +5,8 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 
-from conferral.certificates.models import Certificate, EmailStatus, Recipient
-from conferral.tracking.models import Event, EventType
+from conferral.certificates.models import Certificate, Event, EventType, Recipient
+from conferral.certificates.status import EmailStatus
 
 
 def patch(api: Client, recipient: Recipient, body: Any) -> Any:

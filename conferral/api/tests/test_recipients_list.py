@@ -5,7 +5,8 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 
-from conferral.certificates.models import Certificate, EmailStatus, Recipient
+from conferral.certificates.models import Certificate, Recipient
+from conferral.certificates.status import EmailStatus
 
 
 def listing(api: Client, certificate: Certificate, query: str = "") -> Any:
@@ -43,7 +44,8 @@ def test_it_searches_name_email_and_token(
     compact = bob.token.replace("-", "")[:8]
     assert names(listing(api, certificate, f"?q={compact}")) == ["Bob Builder"]
     response = listing(api, certificate, "?q=nobody")
-    assert names(response) == [] and response.json()["count"] == 0
+    assert names(response) == []
+    assert response.json()["count"] == 0
 
 
 def test_it_searches_names_in_any_case_and_script(

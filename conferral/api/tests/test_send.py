@@ -7,9 +7,9 @@ from django.test import Client
 from django.utils import timezone
 
 from conferral.accounts.models import Organization
-from conferral.certificates.models import Certificate, CertificateState, EmailStatus, Recipient
+from conferral.certificates.models import Certificate, CertificateState, Event, EventType, Recipient
 from conferral.certificates.services import RawRow, certificate_create, recipients_add
-from conferral.tracking.models import Event, EventType
+from conferral.certificates.status import EmailStatus
 
 
 def send(api: Client, certificate: Certificate, body: Any = None) -> Any:

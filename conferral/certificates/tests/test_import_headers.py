@@ -9,7 +9,8 @@ import io
 import pytest
 
 from conferral.certificates.importing import ImportFileInvalid, recipients_import
-from conferral.certificates.models import Certificate, EmailStatus, Recipient
+from conferral.certificates.models import Certificate, Recipient
+from conferral.certificates.status import EmailStatus
 
 
 def _import(certificate: Certificate, text: str) -> int:

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from conferral.certificates.models import Certificate, EmailStatus, Recipient, Status
+from conferral.certificates.models import Certificate, Recipient
 from conferral.certificates.services import RawRow, RecipientsInvalid, recipients_add
+from conferral.certificates.status import EmailStatus, Status
 
 
 def test_it_adds_rows_with_and_without_address(certificate: Certificate) -> None:

@@ -11,7 +11,8 @@ from pytest_django.fixtures import Settings
 
 from conferral.accounts.models import Membership, Organization
 from conferral.accounts.services import apikey_authenticate
-from conferral.certificates.models import Certificate, EmailStatus
+from conferral.certificates.models import Certificate
+from conferral.certificates.status import EmailStatus
 from conferral.cli.tests.conftest import Run
 
 
@@ -20,7 +21,8 @@ def test_it_prints_only_a_working_api_key(run: Run) -> None:
     assert result.exit_code == 0
     assert re.fullmatch(r"cfk_[\w-]{20,}\n", result.stdout)
     organization = apikey_authenticate(result.stdout.strip())
-    assert organization is not None and organization.name == "Acme Academy"
+    assert organization is not None
+    assert organization.name == "Acme Academy"
     second = run("apikey", "create", "--org", "Acme Academy").stdout.strip()
     assert second != result.stdout.strip()
     assert Organization.objects.count() == 1

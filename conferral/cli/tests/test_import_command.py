@@ -58,9 +58,11 @@ def test_it_prints_every_bad_row_and_adds_nothing(
     result = run("import", certificate.public_id, str(path))
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
-    assert lines[0].startswith("Row 3, email:") and "gmail.com" in lines[0]
+    assert lines[0].startswith("Row 3, email:")
+    assert "gmail.com" in lines[0]
     assert lines[1].startswith("Row 4, name:")
-    assert lines[2].startswith("Row 5, email:") and "row 2" in lines[2]
+    assert lines[2].startswith("Row 5, email:")
+    assert "row 2" in lines[2]
     assert lines[3] == "Error: 3 problems in list.csv; nothing was added."
     assert not Recipient.objects.exists()
 
@@ -82,7 +84,8 @@ def test_it_explains_a_file_it_cannot_read(
     path.write_text("Vorname,Mail\nÅsa,a@example.com\n", encoding="utf-8")
     result = run("import", certificate.public_id, str(path))
     assert result.exit_code == 1
-    assert "No name column" in result.stderr and "Nothing was added." in result.stderr
+    assert "No name column" in result.stderr
+    assert "Nothing was added." in result.stderr
 
 
 def test_it_refuses_a_wrong_certificate_id(run: Run, tmp_path: Path) -> None:

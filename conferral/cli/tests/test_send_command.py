@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 import pytest
 
-from conferral.certificates.models import Certificate, EmailStatus, Recipient
+from conferral.certificates.models import Certificate, Recipient
+from conferral.certificates.status import EmailStatus
 from conferral.cli import recipients
 from conferral.cli.tests.conftest import Run
 from conferral.delivery.pipeline import deliver_due

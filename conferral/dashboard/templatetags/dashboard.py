@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import template
 
-from conferral.certificates.models import Recipient, Status
+from conferral.certificates.models import Recipient
+from conferral.certificates.status import Status
 from conferral.dashboard.mailbox import mailbox_enabled
 
 register = template.Library()

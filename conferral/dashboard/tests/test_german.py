@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from conferral.accounts.models import Organization
 from conferral.accounts.services import user_create
+from conferral.certificates.credentials import credential_claim
 from conferral.certificates.models import Certificate, Channel, Recipient
-from conferral.tracking.engagement import credential_claim
 
 
 def _get(client: Client, name: str, **kwargs: str) -> str:

@@ -24,7 +24,8 @@ def test_it_lists_the_captured_messages(
     messages = _send(certificate)
     assert len(messages) == 2
     html = user_client.get(reverse("dashboard:mailbox")).content.decode()
-    assert "juergen@example.com" in html and "asa@example.com" in html
+    assert "juergen@example.com" in html
+    assert "asa@example.com" in html
     assert html.count("Python Fundamentals") >= 2
     for message in messages:
         assert reverse("dashboard:mailbox_message", kwargs={"message_id": message.pk}) in html

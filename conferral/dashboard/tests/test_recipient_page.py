@@ -8,10 +8,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from conferral.certificates.event_details import EmailDelivered, EmailOpened
+from conferral.certificates.events import event_record
 from conferral.certificates.links import channel_from_mark, recipient_path
-from conferral.certificates.models import Channel, EmailStatus, Recipient
-from conferral.tracking.models import EventType
-from conferral.tracking.services import event_record
+from conferral.certificates.models import Channel, Recipient
+from conferral.certificates.status import EmailStatus
+from conferral.tracking.machine import MachineReason
 
 
 def test_it_shows_the_admin_link_the_token_and_the_timeline(
@@ -24,13 +26,12 @@ def test_it_shows_the_admin_link_the_token_and_the_timeline(
     )
     event_record(
         recipient=recipient,
-        type=EventType.EMAIL_DELIVERED,
+        detail=EmailDelivered(reply="250 2.0.0 Ok: queued as 4F2A"),
         at=delivered_at,
-        detail={"reply": "250 2.0.0 Ok: queued as 4F2A"},
     )
     event_record(
         recipient=recipient,
-        type=EventType.EMAIL_OPENED,
+        detail=EmailOpened(machine_reason=MachineReason.IMAGE_PROXY),
         machine=True,
         user_agent="Mozilla/5.0 (via ggpht.com GoogleImageProxy)",
     )

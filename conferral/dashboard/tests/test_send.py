@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.test import Client
 from django.urls import reverse
 
-from conferral.certificates.models import Certificate, EmailStatus, Recipient
-from conferral.tracking.models import Event, EventType
+from conferral.certificates.models import Certificate, Event, EventType, Recipient
+from conferral.certificates.status import EmailStatus
 
 
 def _url(certificate: Certificate) -> str:

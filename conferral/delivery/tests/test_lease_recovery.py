@@ -9,7 +9,8 @@ from collections.abc import Callable
 import pytest
 from django.utils import timezone
 
-from conferral.certificates.models import Certificate, EmailStatus, Recipient
+from conferral.certificates.models import Certificate, Recipient
+from conferral.certificates.status import EmailStatus
 from conferral.delivery import tasks
 from conferral.delivery.outbox import outbox_claim, outbox_record_accepted
 from conferral.delivery.pipeline import deliver_due

@@ -10,7 +10,8 @@ from django.core.mail import EmailMultiAlternatives, send_mail
 from django.http import Http404
 from pytest_django.fixtures import Settings
 
-from conferral.certificates.models import Certificate, EmailStatus, Recipient
+from conferral.certificates.models import Certificate, Event, EventType, Recipient
+from conferral.certificates.status import EmailStatus
 from conferral.delivery.models import MailboxMessage
 from conferral.delivery.pipeline import deliver_due
 from conferral.delivery.selectors import (
@@ -20,7 +21,6 @@ from conferral.delivery.selectors import (
 )
 from conferral.delivery.services import certificate_send
 from conferral.tracking.links import click_url
-from conferral.tracking.models import Event, EventType
 
 
 @pytest.fixture

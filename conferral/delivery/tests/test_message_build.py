@@ -38,7 +38,8 @@ def _parse(raw: bytes) -> EmailMessage:
 def _parts(parsed: EmailMessage) -> tuple[str, str]:
     text = parsed.get_body(preferencelist=("plain",))
     page = parsed.get_body(preferencelist=("html",))
-    assert text is not None and page is not None
+    assert text is not None
+    assert page is not None
     return text.get_content(), page.get_content()
 
 

@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
-from conferral.certificates.models import Certificate, EmailStatus, Recipient
+from conferral.certificates.models import Certificate, Recipient
+from conferral.certificates.status import EmailStatus
 from conferral.delivery.outbox import outbox_claim
 from conferral.delivery.pipeline import deliver_due
 from conferral.delivery.services import certificate_send

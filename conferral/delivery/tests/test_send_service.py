@@ -11,24 +11,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from conferral.certificates.models import (
-    Certificate,
-    CertificateState,
-    EmailStatus,
-    Recipient,
-    Status,
-)
+from conferral.certificates.credentials import recipient_revoke
+from conferral.certificates.models import Certificate, CertificateState, Event, EventType, Recipient
 from conferral.certificates.services import (
     RawRow,
     RecipientsInvalid,
     ServiceError,
     certificate_create,
-    recipient_revoke,
     recipients_add,
 )
+from conferral.certificates.status import EmailStatus, Status
 from conferral.delivery import services
 from conferral.delivery.services import certificate_send, recipient_resend
-from conferral.tracking.models import Event, EventType
 
 
 def test_it_refuses_a_send_to_a_certificate_without_recipients(certificate: Certificate) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from conferral.certificates.models import BounceKind, Certificate, EmailStatus, Recipient, Status
+from conferral.certificates.models import Certificate, Event, EventType, Recipient
+from conferral.certificates.status import BounceKind, EmailStatus, Status
 from conferral.delivery.pipeline import DeliverReport
 from conferral.delivery.services import certificate_send
 from conferral.testing.smtp import Answer, SmtpServer
-from conferral.tracking.models import Event, EventType
 
 
 def _types(recipient: Recipient) -> list[str]:
@@ -31,8 +31,10 @@ def test_it_marks_an_accepted_message_delivered_with_the_server_reply(
     assert ada.email_status == EmailStatus.DELIVERED
     assert ada.status == Status.DELIVERED
     assert ada.sends == 1
-    assert ada.first_sent_at is not None and ada.delivered_at is not None
-    assert ada.next_attempt_at is None and ada.lease_owner == ""
+    assert ada.first_sent_at is not None
+    assert ada.delivered_at is not None
+    assert ada.next_attempt_at is None
+    assert ada.lease_owner == ""
     [received] = smtp.messages
     assert ada.last_reply == received.reply
     assert received.reply.startswith("250 2.0.0 Ok: queued as ")
@@ -85,7 +87,8 @@ def test_it_retries_a_451_and_delivers_on_the_next_attempt(
     report = deliver()
 
     cleo.refresh_from_db()
-    assert report.deferred == 1 and report.delivered == 1
+    assert report.deferred == 1
+    assert report.delivered == 1
     assert cleo.email_status == EmailStatus.DELIVERED
     assert cleo.attempts == 1
     assert _types(cleo) == ["email.queued", "email.deferred", "email.sent", "email.delivered"]
@@ -323,7 +326,8 @@ def test_it_keeps_an_opened_status_when_a_resend_is_delivered(
     assert opened.email_status == EmailStatus.OPENED
     assert opened.sends == 2
     assert opened.first_sent_at == first_sent
-    assert opened.delivered_at is not None and opened.delivered_at > first_sent
+    assert opened.delivered_at is not None
+    assert opened.delivered_at > first_sent
     assert bounced.email_status == EmailStatus.DELIVERED
     assert bounced.bounce_kind == ""
     assert len(smtp.received_by("o@example.com")) == 2

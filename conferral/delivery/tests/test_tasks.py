@@ -12,7 +12,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from pytest_django.fixtures import Settings
 
-from conferral.certificates.models import Certificate, EmailStatus, Recipient
+from conferral.certificates.models import Certificate, Recipient
+from conferral.certificates.status import EmailStatus
 from conferral.delivery.services import certificate_send
 from conferral.delivery.worker import run_worker
 from conferral.testing.smtp import SmtpServer

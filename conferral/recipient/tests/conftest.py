@@ -4,8 +4,8 @@ from collections.abc import Callable
 
 import pytest
 
+from conferral.certificates.credentials import credential_claim
 from conferral.certificates.models import Channel, Recipient
-from conferral.tracking.engagement import credential_claim
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 

@@ -14,10 +14,10 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from conferral.certificates.links import verify_url
-from conferral.certificates.models import Channel, EmailStatus, Recipient
+from conferral.certificates.models import Channel, Event, EventType, Recipient
+from conferral.certificates.status import EmailStatus
 from conferral.testing.pdf import pdf_text
 from conferral.tracking.links import click_url
-from conferral.tracking.models import Event, EventType
 
 pytestmark = pytest.mark.browser
 

@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 
 from conferral.certificates.links import recipient_path
-from conferral.certificates.models import Channel, Recipient, Status
+from conferral.certificates.models import Channel, Event, EventType, Recipient
+from conferral.certificates.status import Status
 from conferral.recipient.tests.conftest import FIREFOX
-from conferral.tracking.models import Event, EventType
 
 
 def _claim(client: Client, recipient: Recipient, via: str | None) -> None:

@@ -8,8 +8,7 @@ import pytest
 from django.test import Client
 
 from conferral.certificates.links import channel_from_mark
-from conferral.certificates.models import Channel, Recipient
-from conferral.tracking.models import Event, EventType
+from conferral.certificates.models import Channel, Event, EventType, Recipient
 
 NOT_FOUND = "We could not find a credential with this token."
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
@@ -108,7 +107,7 @@ def test_it_says_the_same_for_a_nearly_right_token(client: Client, recipient: Re
 def test_it_sends_a_revoked_token_to_the_page_that_explains_it(
     client: Client, recipient: Recipient
 ) -> None:
-    from conferral.certificates.services import recipient_revoke
+    from conferral.certificates.credentials import recipient_revoke
 
     recipient_revoke(recipient=recipient, reason="Issued in error")
 

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from django.test import Client
 
-from conferral.certificates.models import Certificate, Recipient
-from conferral.certificates.services import recipient_revoke
+from conferral.certificates.credentials import recipient_revoke
+from conferral.certificates.models import Certificate, Event, EventType, Recipient
 from conferral.recipient.tests.conftest import FIREFOX
 from conferral.testing.pdf import pdf_text
-from conferral.tracking.models import Event, EventType
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

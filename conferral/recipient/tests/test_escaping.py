@@ -8,10 +8,10 @@ import pytest
 from django.test import Client
 
 from conferral.accounts.models import Organization
+from conferral.certificates.credentials import credential_claim, recipient_revoke
 from conferral.certificates.links import recipient_path
 from conferral.certificates.models import Certificate, Channel, Recipient
-from conferral.certificates.services import certificate_create, recipient_revoke
-from conferral.tracking.engagement import credential_claim
+from conferral.certificates.services import certificate_create
 
 EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 ESCAPED = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"

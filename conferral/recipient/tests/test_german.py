@@ -11,10 +11,10 @@ import pytest
 from django.test import Client
 
 from conferral.accounts.models import Organization
+from conferral.certificates.credentials import credential_claim
 from conferral.certificates.links import recipient_path
 from conferral.certificates.models import Certificate, Channel, Kind, Recipient
 from conferral.certificates.services import certificate_create
-from conferral.tracking.engagement import credential_claim
 
 # The English labels of the recipient and verification pages; none may remain.
 ENGLISH_LABELS = [

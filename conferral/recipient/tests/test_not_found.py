@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from conferral.certificates.models import Recipient
-from conferral.tracking.models import Event
+from conferral.certificates.models import Event, Recipient
 
 HELP = "We could not find this credential"
 

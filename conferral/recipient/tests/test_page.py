@@ -5,9 +5,8 @@ import datetime as dt
 from django.test import Client
 
 from conferral.certificates.links import recipient_path, verify_url
-from conferral.certificates.models import Certificate, Channel, Recipient
+from conferral.certificates.models import Certificate, Channel, Event, EventType, Recipient
 from conferral.recipient.tests.conftest import FIREFOX
-from conferral.tracking.models import Event, EventType
 
 
 def test_it_shows_the_credential(client: Client, recipient: Recipient) -> None:

@@ -6,10 +6,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.test import Client
 
+from conferral.certificates.credentials import recipient_revoke
 from conferral.certificates.links import verify_url
-from conferral.certificates.models import Certificate, Recipient
-from conferral.certificates.services import recipient_revoke
-from conferral.tracking.models import Event, EventType
+from conferral.certificates.models import Certificate, Event, EventType, Recipient
 
 SHARE_HOSTS = {
     "linkedin": ("www.linkedin.com", "/sharing/share-offsite/", "url"),

@@ -6,11 +6,10 @@ from urllib.parse import urlsplit
 from django.test import Client
 from django.utils import formats
 
+from conferral.certificates.credentials import recipient_revoke
 from conferral.certificates.links import verify_url
-from conferral.certificates.models import Certificate, Recipient
-from conferral.certificates.services import recipient_revoke
+from conferral.certificates.models import Certificate, Event, EventType, Recipient
 from conferral.recipient.tests.conftest import FIREFOX
-from conferral.tracking.models import Event, EventType
 
 
 def test_it_shows_a_valid_credential(client: Client, claimed: Recipient) -> None:

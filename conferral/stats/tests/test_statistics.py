@@ -10,8 +10,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from conferral.certificates.models import BounceKind, Certificate, EmailStatus, Recipient
+from conferral.certificates.models import Certificate, Recipient
 from conferral.certificates.services import RawRow, recipients_add
+from conferral.certificates.status import BounceKind, EmailStatus
 from conferral.stats.selectors import certificate_statistics, percent
 
 NOW = timezone.now()
@@ -74,6 +75,7 @@ STATES: dict[str, dict[str, Any]] = {
         "linkedin_added_at": NOW,
     },
     'quote "x" in a name': {"shared": []},
+    "marked as spam": {**DELIVERED, "email_status": EmailStatus.COMPLAINED},
     "revoked after delivery": {**DELIVERED, "revoked_at": NOW, "revoke_reason": "Mistake"},
 }
 
@@ -90,21 +92,22 @@ def built(certificate: Certificate) -> Certificate:
 
 
 EXPECTED = {
-    "recipients": 16,
-    "claimed": {"count": 4, "percent": 25.0},
-    "shared_or_downloaded": {"count": 4, "percent": 25.0},
-    "added_to_linkedin": {"count": 2, "percent": 12.5},
+    "recipients": 17,
+    "claimed": {"count": 4, "percent": 23.5},
+    "shared_or_downloaded": {"count": 4, "percent": 23.5},
+    "added_to_linkedin": {"count": 2, "percent": 11.8},
     "social_shares": {"linkedin": 2, "facebook": 1, "x": 1},
     "email": {
         "not_provided": 1,
         "not_sent": 3,
         "scheduled": 1,
         "sending": 1,
-        "sent": 10,
-        "delivered": 8,
+        "sent": 11,
+        "delivered": 9,
         "opened": 3,
         "clicked": 1,
         "bounced": 2,
+        "complained": 1,
     },
     "machine_opens": 1,
 }

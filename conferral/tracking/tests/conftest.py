@@ -6,7 +6,8 @@ from collections.abc import Callable
 import pytest
 from django.utils import timezone
 
-from conferral.certificates.models import EmailStatus, Recipient
+from conferral.certificates.models import Recipient
+from conferral.certificates.status import EmailStatus
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from urllib.parse import urlsplit
 from django.test import Client
 
 from conferral.certificates.links import channel_from_mark, recipient_path
-from conferral.certificates.models import Channel, EmailStatus, Recipient
+from conferral.certificates.models import Channel, Event, EventType, Recipient
+from conferral.certificates.status import EmailStatus
 from conferral.core import signing
 from conferral.tracking.links import click_url
-from conferral.tracking.models import Event, EventType
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 

@@ -11,10 +11,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from conferral.certificates.credentials import credential_claim
 from conferral.certificates.links import recipient_path
-from conferral.certificates.models import Channel, Recipient
-from conferral.tracking.engagement import credential_claim
-from conferral.tracking.models import Event, EventType
+from conferral.certificates.models import Channel, Event, EventType, Recipient
 
 WORKERS = 4
 

@@ -13,10 +13,10 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from conferral.certificates.links import recipient_path
-from conferral.certificates.models import Channel, EmailStatus, Recipient
+from conferral.certificates.models import Channel, Event, EventType, Recipient
+from conferral.certificates.status import EmailStatus
 from conferral.tracking.links import click_url, open_pixel_url
 from conferral.tracking.machine import MachineReason
-from conferral.tracking.models import Event, EventType
 
 IPHONE_MAIL = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "

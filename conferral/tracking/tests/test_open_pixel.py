@@ -7,10 +7,10 @@ import pytest
 from django.http import HttpResponse
 from django.test import Client
 
-from conferral.certificates.models import EmailStatus, Recipient
+from conferral.certificates.models import Event, EventType, Recipient
+from conferral.certificates.status import EmailStatus
 from conferral.core import signing
 from conferral.tracking.links import open_pixel_url
-from conferral.tracking.models import Event, EventType
 from conferral.tracking.views import PIXEL
 
 BROWSER = (

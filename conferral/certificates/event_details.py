@@ -1,0 +1,229 @@
+"""The `detail` of each event type, typed: producers build one of these classes and the
+timeline reads the same class back (`detail_of(event)`), so a key is written and read
+under one definition. Each class names its event type, and the event seam
+(conferral.certificates.events) takes the type from the detail it is given.
+
+Stored as JSON: a field left at its default is not written, and reading tolerates rows
+written before a field existed (it takes the default) and values of the wrong type
+(the field's empty value), so an old or odd row never breaks a timeline."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import types
+import typing
+from collections.abc import Mapping
+from typing import Any, ClassVar, Self
+
+from django.utils.dateparse import parse_datetime
+
+from conferral.certificates.models import EventType
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class EventDetail:
+    TYPE: ClassVar[EventType]
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for field, default in _defaults(type(self)).items():
+            value = getattr(self, field)
+            if value == default and default is not dataclasses.MISSING:
+                continue
+            data[field] = value.isoformat() if isinstance(value, dt.datetime) else value
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Self:
+        values: dict[str, Any] = {}
+        for field, kind in _kinds(cls).items():
+            values[field] = _coerce(data.get(field), kind, _defaults(cls)[field])
+        return cls(**values)
+
+
+_KINDS: dict[type[EventDetail], dict[str, Any]] = {}
+_DEFAULTS: dict[type[EventDetail], dict[str, Any]] = {}
+
+
+def _kinds(cls: type[EventDetail]) -> dict[str, Any]:
+    """Each field's type, resolved once per class."""
+    if cls not in _KINDS:
+        hints = typing.get_type_hints(cls)
+        _KINDS[cls] = {field.name: hints[field.name] for field in dataclasses.fields(cls)}
+    return _KINDS[cls]
+
+
+def _defaults(cls: type[EventDetail]) -> dict[str, Any]:
+    """Each field's default (dataclasses.MISSING for a required field)."""
+    if cls not in _DEFAULTS:
+        _DEFAULTS[cls] = {field.name: field.default for field in dataclasses.fields(cls)}
+    return _DEFAULTS[cls]
+
+
+def _empty(kind: Any) -> Any:
+    """The value a field takes when a stored row lacks it or holds the wrong type."""
+    options = typing.get_args(kind) if isinstance(kind, types.UnionType) else (kind,)
+    if type(None) in options:
+        return None
+    base = typing.get_origin(options[0]) or options[0]
+    return None if base is dt.datetime else base()
+
+
+def _coerce(value: Any, kind: Any, default: Any) -> Any:
+    if value is None:
+        return _empty(kind) if default is dataclasses.MISSING else default
+    options = typing.get_args(kind) if isinstance(kind, types.UnionType) else (kind,)
+    if dt.datetime in options:
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+        return parsed if parsed is not None else _empty(kind)
+    for option in options:
+        base = typing.get_origin(option) or option
+        if base is int and isinstance(value, bool):
+            continue
+        if isinstance(base, type) and isinstance(value, base):
+            return value
+    return _empty(kind) if default is dataclasses.MISSING else default
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class MachineVerdict(EventDetail):
+    """Why a hit looks machine-made (empty for a person's): a reason of
+    conferral.tracking.machine.MachineReason and, when known, who made it."""
+
+    machine_reason: str = ""
+    machine_source: str = ""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class EmailQueued(EventDetail):
+    TYPE = EventType.EMAIL_QUEUED
+    resend: bool = False
+    scheduled_for: dt.datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class EmailSent(EventDetail):
+    TYPE = EventType.EMAIL_SENT
+    message_id: str
+    transport: str
+    attempt: int = 1  # 1 for the first try, 2 after one deferral, …
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class EmailDelivered(EventDetail):
+    TYPE = EventType.EMAIL_DELIVERED
+    reply: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class EmailDeferred(EventDetail):
+    TYPE = EventType.EMAIL_DEFERRED
+    reply: str
+    code: int | None
+    attempt: int
+    max_attempts: int = 0  # 0: not recorded (rows written before it was)
+    retry_at: dt.datetime | None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class EmailBounced(EventDetail):
+    TYPE = EventType.EMAIL_BOUNCED
+    reply: str
+    code: int | None
+    kind: str  # a BounceKind
+    attempts: int = 0  # how many times it was tried (0 for a bounce reported later)
+    late: bool = False  # reported after the server had accepted the message
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class EmailOpened(MachineVerdict):
+    TYPE = EventType.EMAIL_OPENED
+    inferred: bool = False  # implied by a click: the images were not loaded
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class EmailClicked(MachineVerdict):
+    TYPE = EventType.EMAIL_CLICKED
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class EmailComplained(EventDetail):
+    TYPE = EventType.EMAIL_COMPLAINED
+    feedback: str = ""  # what the report says, e.g. an ARF feedback type or a provider's
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class CredentialViewed(MachineVerdict):
+    TYPE = EventType.CREDENTIAL_VIEWED
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class CredentialClaimed(EventDetail):
+    TYPE = EventType.CREDENTIAL_CLAIMED
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class CredentialDownloaded(MachineVerdict):
+    TYPE = EventType.CREDENTIAL_DOWNLOADED
+    format: str  # a DownloadFormat
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class CredentialShared(EventDetail):
+    TYPE = EventType.CREDENTIAL_SHARED
+    network: str  # a Network
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class CredentialLinkedinAdded(EventDetail):
+    TYPE = EventType.CREDENTIAL_LINKEDIN_ADDED
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class CredentialVerified(MachineVerdict):
+    TYPE = EventType.CREDENTIAL_VERIFIED
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class CredentialRevoked(EventDetail):
+    TYPE = EventType.CREDENTIAL_REVOKED
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class CredentialReissued(EventDetail):
+    TYPE = EventType.CREDENTIAL_REISSUED
+    reason: str = ""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class RecipientUpdated(EventDetail):
+    TYPE = EventType.RECIPIENT_UPDATED
+    fields: list[str]  # the names of the fields that changed
+    old_email: str = ""  # set when the address changed
+    new_email: str = ""
+
+
+DETAILS: dict[str, type[EventDetail]] = {
+    cls.TYPE.value: cls
+    for cls in (
+        EmailQueued,
+        EmailSent,
+        EmailDelivered,
+        EmailDeferred,
+        EmailBounced,
+        EmailOpened,
+        EmailClicked,
+        EmailComplained,
+        CredentialViewed,
+        CredentialClaimed,
+        CredentialDownloaded,
+        CredentialShared,
+        CredentialLinkedinAdded,
+        CredentialVerified,
+        CredentialRevoked,
+        CredentialReissued,
+        RecipientUpdated,
+    )
+}

@@ -1,0 +1,195 @@
+"""The event seam: the only way an event comes into being.
+
+- `event_record` writes one event through the ORM, inside the caller's transaction
+  (which also writes the recipient's status columns);
+- `events_insert` writes one event for each of many recipients with one executemany
+  (a large send's `email.queued`);
+- `event_new` builds the row for code that writes its own SQL (the sending hot path in
+  conferral.delivery.statements, with the columns of EVENT_COLUMNS), which passes the
+  rows to `events_dispatch` once they are written.
+
+The type of an event is its detail's (conferral.certificates.event_details), so a row
+cannot carry another type's keys. Every event, however it was written, passes after its
+transaction commits through one dispatch point: each subscriber registered with
+`event_subscribe` gets it once, in the order written. This is where webhooks out and
+retention attach. Nothing is dispatched for a transaction that rolls back, and while no
+subscriber is registered dispatching costs one list check."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from conferral.certificates.event_details import DETAILS, EventDetail
+from conferral.certificates.models import Event, EventType, Recipient
+from conferral.certificates.statements import event_insert_sql
+from conferral.core.signing import client_hash
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT_MAX = 400  # Event.user_agent's max_length
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event as written (and as subscribers receive it)."""
+
+    recipient_id: int
+    certificate_id: int
+    detail: EventDetail
+    at: dt.datetime
+    channel: str = ""
+    machine: bool = False
+    user_agent: str = ""
+    client_hash: str = ""
+
+    @property
+    def type(self) -> EventType:
+        return self.detail.TYPE
+
+    def values(self) -> tuple[Any, ...]:
+        """The row without its recipient and certificate, adapted for the database:
+        type, at, channel, machine, user_agent, client_hash, detail."""
+        ops = connection.ops
+        return (
+            self.detail.TYPE.value,
+            ops.adapt_datetimefield_value(self.at),
+            self.channel,
+            self.machine,
+            self.user_agent,
+            self.client_hash,
+            ops.adapt_json_value(self.detail.to_json(), None),
+        )
+
+    def params(self) -> tuple[Any, ...]:
+        """The whole row in EVENT_COLUMNS order, adapted for the database."""
+        return (self.recipient_id, self.certificate_id, *self.values())
+
+
+def event_new(
+    *,
+    recipient: Recipient,
+    detail: EventDetail,
+    at: dt.datetime | None = None,
+    channel: str = "",
+    machine: bool = False,
+    user_agent: str = "",
+    client_address: str = "",
+) -> NewEvent:
+    """An event about `recipient`, not yet written. `recipient` needs only its primary
+    key and certificate id loaded."""
+    return NewEvent(
+        recipient_id=recipient.pk,
+        certificate_id=recipient.certificate_id,
+        detail=detail,
+        at=at or timezone.now(),
+        channel=str(channel),
+        machine=machine,
+        user_agent=(user_agent or "")[:USER_AGENT_MAX],
+        client_hash=client_hash(client_address),
+    )
+
+
+def event_record(
+    *,
+    recipient: Recipient,
+    detail: EventDetail,
+    at: dt.datetime | None = None,
+    channel: str = "",
+    machine: bool = False,
+    user_agent: str = "",
+    client_address: str = "",
+) -> Event:
+    """Write one event in the caller's transaction; subscribers get it after commit."""
+    new = event_new(
+        recipient=recipient,
+        detail=detail,
+        at=at,
+        channel=channel,
+        machine=machine,
+        user_agent=user_agent,
+        client_address=client_address,
+    )
+    event = Event(
+        recipient_id=new.recipient_id,
+        certificate_id=new.certificate_id,
+        type=new.type,
+        at=new.at,
+        channel=new.channel,
+        machine=new.machine,
+        user_agent=new.user_agent,
+        client_hash=new.client_hash,
+        detail=new.detail.to_json(),
+    )
+    event.save()
+    events_dispatch([new])
+    return event
+
+
+def events_insert(
+    *,
+    recipient_ids: Sequence[int],
+    certificate_id: int,
+    detail: EventDetail,
+    at: dt.datetime,
+) -> None:
+    """Write the same event for each recipient, with one executemany."""
+    if not recipient_ids:
+        return
+    events = [
+        NewEvent(recipient_id=pk, certificate_id=certificate_id, detail=detail, at=at)
+        for pk in recipient_ids
+    ]
+    values = events[0].values()
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            event_insert_sql(), [(pk, certificate_id, *values) for pk in recipient_ids]
+        )
+    events_dispatch(events)
+
+
+def detail_of(event: Event) -> EventDetail:
+    """A stored event's detail, typed (read leniently: see event_details)."""
+    return DETAILS[event.type].from_json(event.detail or {})
+
+
+Subscriber = Callable[[Sequence[NewEvent]], None]
+_subscribers: list[Subscriber] = []
+
+
+def event_subscribe(subscriber: Subscriber) -> Callable[[], None]:
+    """Have `subscriber` called with every batch of events after its transaction
+    commits; returns the function that unsubscribes it. A subscriber that raises is
+    logged and does not stop the others (the events are written either way)."""
+    _subscribers.append(subscriber)
+    return partial(_unsubscribe, subscriber)
+
+
+def _unsubscribe(subscriber: Subscriber) -> None:
+    if subscriber in _subscribers:
+        _subscribers.remove(subscriber)
+
+
+def events_dispatch(events: Iterable[NewEvent]) -> None:
+    """Hand events just written in the current transaction to the subscribers once it
+    commits (at once when there is no transaction)."""
+    if not _subscribers:
+        return
+    batch = tuple(events)
+    if batch:
+        transaction.on_commit(partial(_deliver, batch))
+
+
+def _deliver(batch: tuple[NewEvent, ...]) -> None:
+    for subscriber in list(_subscribers):
+        try:
+            subscriber(batch)
+        except Exception:
+            logger.exception("Event subscriber %r failed", subscriber)
