@@ -36,7 +36,7 @@ test-quick: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy conferral
+	$(VENV)/bin/mypy
 
 ## Regenerate the project catalogue (conferral/locale; the delivery app keeps its own in
 ## conferral/delivery/locale), then compile every catalogue, the project's and delivery's.

@@ -1,6 +1,8 @@
 pytest_plugins = [
+    "pytester",
     "conferral.testing.base",
     "conferral.testing.smtp",
     "conferral.testing.browser",
     "conferral.testing.services",
+    "conferral.testing.naming",
 ]

@@ -1,8 +1,11 @@
 """The whole test suite, as `make test` and CI run it.
 
-Starts PostgreSQL and Redis on 127.0.0.1, then runs pytest twice: on the embedded default
-(SQLite), and on PostgreSQL, where the distributed test also runs real worker processes
-against Redis. Extra arguments are passed to both pytest runs."""
+Starts PostgreSQL and Redis on 127.0.0.1, then runs pytest twice under coverage: on the
+embedded default (SQLite), and on PostgreSQL, where the distributed test also runs real
+worker processes against Redis. The coverage of both runs (and of the processes they
+start) is combined and reported; below the floor in pyproject.toml the run fails. Extra
+arguments are passed to both pytest runs (and then no floor applies: a partial run
+covers less)."""
 
 from __future__ import annotations
 
@@ -20,11 +23,17 @@ from conferral.testing.servers import postgres_server, redis_server  # noqa: E40
 
 def pytest(label: str, env: dict[str, str], args: list[str]) -> int:
     print(f"\n=== {label} ===", flush=True)
-    return subprocess.call([sys.executable, "-m", "pytest", *args], cwd=ROOT, env=env)
+    command = [sys.executable, "-m", "coverage", "run", "-m", "pytest", *args]
+    return subprocess.call(command, cwd=ROOT, env=env)
+
+
+def coverage(*args: str) -> int:
+    return subprocess.call([sys.executable, "-m", "coverage", *args], cwd=ROOT)
 
 
 def main() -> int:
     extra = sys.argv[1:]
+    coverage("erase")
     with ExitStack() as stack:
         pg = stack.enter_context(postgres_server())
         redis = stack.enter_context(redis_server())
@@ -42,7 +51,11 @@ def main() -> int:
         pg_env = dict(base, CONFERRAL_DATABASE_URL=pg.url)
         pg_code = pytest("PostgreSQL, Redis and worker processes", pg_env, ["-q", *extra])
     print(f"\nSQLite run: exit {sqlite_code}; PostgreSQL run: exit {pg_code}")
-    return sqlite_code or pg_code
+    coverage("combine", "--quiet")
+    print("\n=== Coverage, both runs combined ===", flush=True)
+    floor = ["--fail-under=0"] if extra else []
+    coverage_code = coverage("report", "--skip-empty", "--precision=1", *floor)
+    return sqlite_code or pg_code or coverage_code
 
 
 if __name__ == "__main__":

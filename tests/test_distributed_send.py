@@ -181,7 +181,7 @@ def test_it_delivers_everyone_once_when_a_worker_is_killed_mid_send(
                 "WHERE next_attempt_at IS NOT NULL OR lease_owner <> ''"
             ).fetchone()
             events = db.execute(
-                "SELECT count(DISTINCT recipient_id) FROM tracking_event "
+                "SELECT count(DISTINCT recipient_id) FROM certificates_event "
                 "WHERE type = 'email.delivered'"
             ).fetchone()
         assert workers[1].poll() is None, "the surviving worker must still be running"

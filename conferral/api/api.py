@@ -1,4 +1,4 @@
-"""The REST API v1 (DESIGN.md section 8), mounted at /api/v1/; its OpenAPI document is
+"""The REST API v1 (docs/api.md), mounted at /api/v1/; its OpenAPI document is
 /api/v1/openapi.json and its interactive documentation /api/v1/docs."""
 
 from __future__ import annotations

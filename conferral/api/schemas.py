@@ -1,4 +1,4 @@
-"""Request and response bodies of the REST API v1 (DESIGN.md section 8)."""
+"""Request and response bodies of the REST API v1 (docs/api.md)."""
 
 from __future__ import annotations
 

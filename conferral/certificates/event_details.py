@@ -61,20 +61,29 @@ def _defaults(cls: type[EventDetail]) -> dict[str, Any]:
     return _DEFAULTS[cls]
 
 
+# The class itself, taken once: test clocks (freezegun) swap `datetime.datetime` for a
+# subclass while they run, so the field types are compared by subclass, never by identity.
+_DATETIME = dt.datetime
+
+
+def _is_datetime(option: Any) -> bool:
+    return isinstance(option, type) and issubclass(option, _DATETIME)
+
+
 def _empty(kind: Any) -> Any:
     """The value a field takes when a stored row lacks it or holds the wrong type."""
     options = typing.get_args(kind) if isinstance(kind, types.UnionType) else (kind,)
     if type(None) in options:
         return None
     base = typing.get_origin(options[0]) or options[0]
-    return None if base is dt.datetime else base()
+    return None if _is_datetime(base) else base()
 
 
 def _coerce(value: Any, kind: Any, default: Any) -> Any:
     if value is None:
         return _empty(kind) if default is dataclasses.MISSING else default
     options = typing.get_args(kind) if isinstance(kind, types.UnionType) else (kind,)
-    if dt.datetime in options:
+    if any(_is_datetime(option) for option in options):
         parsed = parse_datetime(value) if isinstance(value, str) else None
         return parsed if parsed is not None else _empty(kind)
     for option in options:

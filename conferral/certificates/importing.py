@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -321,7 +321,7 @@ def recipients_import(
     return result.count
 
 
-def recipients_import_upload(*, certificate: Certificate, upload: UploadedFile) -> int:
+def recipients_import_upload(*, certificate: Certificate, upload: UploadedFile[Any]) -> int:
     """Import an uploaded file; its size is checked before it is read."""
     return recipients_import(certificate=certificate, stream=upload, size=upload.size)
 

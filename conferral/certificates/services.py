@@ -19,7 +19,7 @@ from conferral.certificates.event_details import RecipientUpdated
 from conferral.certificates.events import event_record
 from conferral.certificates.models import Certificate, CertificateState, Kind, Language, Recipient
 from conferral.certificates.statements import recipients_insert
-from conferral.certificates.status import EmailStatus, Step, transition
+from conferral.certificates.status import Step, transition
 from conferral.certificates.validation import (
     CleanRow,
     RowError,
@@ -210,9 +210,9 @@ def recipient_update(
             if status != recipient.email_status:
                 recipient.email_status, recipient.bounce_kind = status, ""
                 fields += ["email_status", "bounce_kind"]
-                if status == EmailStatus.NOT_PROVIDED:
-                    recipient.next_attempt_at = None
-                    fields.append("next_attempt_at")
+            if not row.email:  # nothing can be sent any more: a queued email is cancelled
+                recipient.next_attempt_at = None
+                fields.append("next_attempt_at")
         if changed:
             recipient.save(update_fields=fields)
             moved = "email" in changed

@@ -33,7 +33,8 @@ def _sendable(queryset: QuerySet[Recipient]) -> QuerySet[Recipient]:
 
 def _resolve(certificate: Certificate, recipient_ids: list[str]) -> Iterator[list[int]]:
     """The primary keys of the named recipients, a chunk at a time; every unknown,
-    foreign, address-less or revoked id is reported at once and nothing is queued."""
+    foreign, address-less, revoked or complained id is reported at once and nothing is
+    queued."""
     errors: list[RowError] = []
     seen: set[str] = set()
     unique: list[tuple[int, str]] = []
@@ -45,10 +46,10 @@ def _resolve(certificate: Certificate, recipient_ids: list[str]) -> Iterator[lis
     for start in range(0, len(unique), QUEUE_CHUNK):
         part = unique[start : start + QUEUE_CHUNK]
         found = {
-            public_id: (pk, email, revoked_at)
-            for public_id, pk, email, revoked_at in Recipient.objects.filter(
+            public_id: (pk, email, revoked_at, status)
+            for public_id, pk, email, revoked_at, status in Recipient.objects.filter(
                 certificate=certificate, public_id__in=[public_id for _i, public_id in part]
-            ).values_list("public_id", "pk", "email", "revoked_at")
+            ).values_list("public_id", "pk", "email", "revoked_at", "email_status")
         }
         pks: list[int] = []
         for index, public_id in part:
@@ -58,6 +59,8 @@ def _resolve(certificate: Certificate, recipient_ids: list[str]) -> Iterator[lis
                 message = _("Recipient %(id)s has no email address.")
             elif found[public_id][2] is not None:
                 message = _("The credential of recipient %(id)s is revoked.")
+            elif found[public_id][3] == EmailStatus.COMPLAINED:
+                message = _("Recipient %(id)s marked our email as spam; it is not sent again.")
             else:
                 pks.append(found[public_id][0])
                 continue
@@ -164,6 +167,10 @@ def recipient_resend(*, recipient: Recipient) -> None:
         raise ServiceError(_("This credential is revoked; its email cannot be sent."))
     if not recipient.email:
         raise ServiceError(_("This recipient has no email address; add one, then send."))
+    if recipient.email_status == EmailStatus.COMPLAINED:
+        raise ServiceError(
+            _("This recipient marked our email as spam, so it is not sent to them again.")
+        )
     with transaction.atomic():
         queued = _queue(
             certificate=recipient.certificate,

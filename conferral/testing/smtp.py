@@ -1,10 +1,14 @@
 """A real SMTP server for tests: aiosmtpd on 127.0.0.1 (a free port), started and stopped
 by the fixture. Its answer can be set globally or per recipient address, for a number of
-messages or for good: accept, reject (550), defer (451) or drop the connection. It keeps
-every message it accepted (envelope and raw bytes).
+messages or for good: accept, reject (550) or defer (451) the recipient, reject (550) or
+defer (451) the message at the end of its DATA, once its content has been sent, or drop
+the connection. It keeps every message it accepted (envelope and raw bytes), and apart
+from them every message it refused at the end of DATA.
 
     def test_it_bounces(smtp, certificate, add_recipients):
         smtp.answer(Answer.REJECT, to="bob@example.com")
+        smtp.answer(Answer.DEFER_DATA, to="cleo@example.com", times=1)
+        smtp.answer(Answer.REJECT_DATA, to="dan@example.com", reply="554 5.6.0 Bad content")
 """
 
 from __future__ import annotations
@@ -30,9 +34,24 @@ START_TIMEOUT = 10.0
 
 class Answer(StrEnum):
     ACCEPT = "accept"
-    REJECT = "reject"
-    DEFER = "defer"
+    REJECT = "reject"  # the recipient, at RCPT: 550
+    DEFER = "defer"  # the recipient, at RCPT: 451
+    REJECT_DATA = "reject-data"  # the message, at the end of DATA: 550
+    DEFER_DATA = "defer-data"  # the message, at the end of DATA: 451
     DROP = "drop"
+
+
+# What each refusing answer replies unless told otherwise, and the class of reply code
+# ("5": permanent, "4": temporary) a reply given instead must have.
+_REPLIES = {
+    Answer.REJECT: ("550 5.1.1 <{address}>: Recipient address rejected: User unknown", "5"),
+    Answer.DEFER: ("451 4.7.1 <{address}>: Recipient address deferred: try again later", "4"),
+    Answer.REJECT_DATA: ("550 5.7.1 Message rejected as spam", "5"),
+    Answer.DEFER_DATA: ("451 4.3.0 Temporary failure: try again later", "4"),
+}
+# A recipient whose message is refused at the end of DATA is marked in the envelope's
+# recipient options (like X-DROP), with the reply to give.
+_REFUSE_DATA = "X-REFUSE-DATA="
 
 
 @dataclass(frozen=True)
@@ -53,6 +72,7 @@ class Received:
 class _Rule:
     answer: Answer
     remaining: int | None  # None: for good
+    reply: str | None = None  # None: the answer's usual reply
 
 
 @dataclass
@@ -64,6 +84,7 @@ class SmtpServer:
     smtputf8: bool = False
     credentials: tuple[str, str] | None = None  # require AUTH with this login, password
     messages: list[Received] = field(default_factory=list)
+    refused: list[Received] = field(default_factory=list)  # refused at the end of DATA
     connections: int = 0
     _rules: dict[str | None, list[_Rule]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -73,29 +94,47 @@ class SmtpServer:
     def url(self) -> str:
         return f"smtp://{self.host}:{self.port}?timeout=5"
 
-    def answer(self, answer: Answer, *, to: str | None = None, times: int | None = None) -> None:
+    def answer(
+        self,
+        answer: Answer,
+        *,
+        to: str | None = None,
+        times: int | None = None,
+        reply: str | None = None,
+    ) -> None:
         """From now on answer messages to `to` (every address if None) with `answer`,
-        for the next `times` messages or for good."""
+        for the next `times` messages or for good. A refusal can give its own `reply`
+        (such as "554 5.6.0 Message content rejected"), of the same class: 5xx for a
+        rejection, 4xx for a deferral."""
+        if reply is not None:
+            if answer not in _REPLIES:
+                raise ValueError(f"{answer} gives no reply of its own")
+            if not reply.startswith(_REPLIES[answer][1]) or not reply[:3].isdigit():
+                raise ValueError(f"{answer} needs a {_REPLIES[answer][1]}xx reply: {reply!r}")
         with self._lock:
-            self._rules.setdefault(to.lower() if to else None, []).append(_Rule(answer, times))
+            self._rules.setdefault(to.lower() if to else None, []).append(
+                _Rule(answer, times, reply)
+            )
 
     def received_by(self, address: str) -> list[Received]:
         with self._lock:
             return [m for m in self.messages if address.lower() in m.rcpt_tos]
 
-    def _decide(self, address: str) -> Answer:
+    def _decide(self, address: str) -> tuple[Answer, str]:
+        """The answer for a message to `address`, and the reply if it is a refusal."""
         with self._lock:
             for key in (address.lower(), None):
                 rules = self._rules.get(key, [])
                 while rules:
                     rule = rules[-1]
-                    if rule.remaining is None:
-                        return rule.answer
-                    if rule.remaining > 0:
+                    if rule.remaining is not None and rule.remaining <= 0:
+                        rules.pop()
+                        continue
+                    if rule.remaining is not None:
                         rule.remaining -= 1
-                        return rule.answer
-                    rules.pop()
-        return Answer.ACCEPT
+                    default = _REPLIES.get(rule.answer, ("", ""))[0]
+                    return rule.answer, rule.reply or default.format(address=address)
+        return Answer.ACCEPT, ""
 
     # aiosmtpd handler hooks.
     async def handle_EHLO(
@@ -114,13 +153,13 @@ class SmtpServer:
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
-        answer = self._decide(address)
-        if answer == Answer.REJECT:
-            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
-        if answer == Answer.DEFER:
-            return f"451 4.7.1 <{address}>: Recipient address deferred: try again later"
+        answer, reply = self._decide(address)
+        if answer in (Answer.REJECT, Answer.DEFER):
+            return reply
         if answer == Answer.DROP:
             envelope.rcpt_options.append("X-DROP")
+        if answer in (Answer.REJECT_DATA, Answer.DEFER_DATA):
+            envelope.rcpt_options.append(_REFUSE_DATA + reply)
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 Ok"
 
@@ -131,17 +170,22 @@ class SmtpServer:
             return "421 4.4.2 connection dropped"
         if self.delay:
             await asyncio.sleep(self.delay)
-        reply = f"250 2.0.0 Ok: queued as Q{next(self._ids):06d}"
+        refusals = [
+            option.removeprefix(_REFUSE_DATA)
+            for option in envelope.rcpt_options
+            if option.startswith(_REFUSE_DATA)
+        ]
+        # A refusal at the end of DATA is for the whole message: the first one given.
+        reply = refusals[0] if refusals else f"250 2.0.0 Ok: queued as Q{next(self._ids):06d}"
         data = envelope.original_content or b""
+        received = Received(
+            mail_from=str(envelope.mail_from),
+            rcpt_tos=[address.lower() for address in envelope.rcpt_tos],
+            data=bytes(data) if not isinstance(data, str) else data.encode(),
+            reply=reply,
+        )
         with self._lock:
-            self.messages.append(
-                Received(
-                    mail_from=str(envelope.mail_from),
-                    rcpt_tos=[address.lower() for address in envelope.rcpt_tos],
-                    data=bytes(data) if not isinstance(data, str) else data.encode(),
-                    reply=reply,
-                )
-            )
+            (self.refused if refusals else self.messages).append(received)
         return reply
 
 

@@ -13,14 +13,14 @@ from conferral.accounts.services import apikey_create
     [None, "", "Bearer", "Bearer cfk_not-a-real-key", "Token abc", "Basic dXNlcjpwYXNz"],
 )
 def test_it_refuses_a_missing_or_wrong_key(client: Client, org: Organization, header: str) -> None:
-    headers = {} if header is None else {"HTTP_AUTHORIZATION": header}
+    headers = {} if header is None else {"Authorization": header}
     for response in (
-        client.get("/api/v1/certificates", **headers),
+        client.get("/api/v1/certificates", headers=headers),
         client.post(
             "/api/v1/certificates",
             {"name": "X", "kind": "badge"},
             content_type="application/json",
-            **headers,
+            headers=headers,
         ),
     ):
         assert response.status_code == 401

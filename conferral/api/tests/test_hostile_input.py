@@ -3,11 +3,14 @@ a status the OpenAPI document does not list, or a body not of the documented sha
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.http import Http404
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from conferral.accounts.models import Organization
 from conferral.certificates.models import Certificate, Event, EventType, Recipient
@@ -16,6 +19,35 @@ from conferral.certificates.selectors import (
     recipient_get_for_org,
     recipients_filter,
 )
+
+# Ids no object can have, as they appear in a URL: a NUL, a space, punctuation, a
+# letter outside [A-Za-z0-9_-], one character too many.
+IMPOSSIBLE_IDS = ["%00", "a%00b", "a%20b", "a.b", "%C3%BC", "x" * 33]
+# Every route that names a certificate or a recipient, with a body it accepts.
+ROUTES_WITH_AN_ID: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("GET", "/api/v1/certificates/{}", None),
+    ("GET", "/api/v1/certificates/{}/recipients", None),
+    ("POST", "/api/v1/certificates/{}/recipients", {"recipients": [{"name": "N"}]}),
+    ("POST", "/api/v1/certificates/{}/send", {}),
+    ("GET", "/api/v1/certificates/{}/statistics", None),
+    ("GET", "/api/v1/recipients/{}", None),
+    ("PATCH", "/api/v1/recipients/{}", {"name": "N"}),
+    ("DELETE", "/api/v1/recipients/{}", None),
+    ("POST", "/api/v1/recipients/{}/resend", None),
+    ("POST", "/api/v1/recipients/{}/revoke", {"reason": "r"}),
+    ("GET", "/api/v1/recipients/{}/events", None),
+]
+
+
+def lookups(queries: CaptureQueriesContext) -> list[str]:
+    """The captured queries that read or write certificates or recipients (the API key
+    check before them is another table)."""
+    tables = (Certificate._meta.db_table, Recipient._meta.db_table)
+    return [
+        query["sql"]
+        for query in queries.captured_queries
+        if any(table in query["sql"] for table in tables)
+    ]
 
 
 def errors(response: Any) -> list[dict[str, Any]]:
@@ -148,6 +180,36 @@ def test_it_answers_a_nul_in_an_id_or_a_search(
     assert searched.json()["count"] == 1
     query = recipients_filter(certificate=certificate, q="a\x00b").query
     assert "\x00" not in str(query)
+
+
+def test_it_answers_an_impossible_id_with_a_404_without_looking_it_up(
+    api: Client, certificate: Certificate, add_recipients: Any
+) -> None:
+    """Without the check of the id's form, SQLite would answer the same 404 after a
+    query, and PostgreSQL a 500 for the NUL: counting the queries tells on both."""
+    add_recipients(("Ada", "ada@example.com"))
+    for method, route, body in ROUTES_WITH_AN_ID:
+        for bad in IMPOSSIBLE_IDS:
+            path = route.format(bad)
+            with CaptureQueriesContext(connection) as queries:
+                response = api.generic(
+                    method, path, "" if body is None else json.dumps(body), "application/json"
+                )
+            assert response.status_code == 404, (method, path, response.content)
+            assert response.json() == {"detail": "Not found."}
+            assert lookups(queries) == [], (method, path)
+        # A well-formed id that names nothing is looked up: the count above means something.
+        with CaptureQueriesContext(connection) as queries:
+            response = api.generic(
+                method,
+                route.format("A" * 16),
+                "" if body is None else json.dumps(body),
+                "application/json",
+            )
+        assert response.status_code == 404, (method, route)
+        assert lookups(queries) != [], (method, route)
+    assert Recipient.objects.get().name == "Ada"
+    assert not Event.objects.filter(type=EventType.EMAIL_QUEUED).exists()
 
 
 def test_it_refuses_a_send_time_outside_the_range_of_utc(

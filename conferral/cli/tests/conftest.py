@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from click.testing import Result
 from pytest_django.fixtures import Settings
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from conferral.certificates.models import Recipient
 from conferral.cli.main import app

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,6 @@ from conferral.certificates.models import Certificate, Recipient
 from conferral.certificates.services import certificate_create
 from conferral.cli import output
 from conferral.cli.tests.conftest import Run
-from conferral.core import ids
 
 
 def test_it_imports_a_file_and_says_how_many(
@@ -106,7 +106,7 @@ def test_it_refuses_a_missing_file(run: Run, certificate: Certificate, tmp_path:
 def test_it_takes_an_id_whose_random_start_was_a_dash(
     run: Run, org: Organization, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ids.secrets, "token_urlsafe", lambda nbytes: "-" + "A" * 15)
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda nbytes: "-" + "A" * 15)
     certificate = certificate_create(organization=org, name="Dashing")
     assert certificate.public_id == "_" + "A" * 15
     path = tmp_path / "list.csv"

@@ -4,12 +4,13 @@ providers included), one message per recipient, with the provider's verdict reco
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from anymail.backends.test import EmailBackend as AnymailTestBackend
 from anymail.exceptions import AnymailAPIError
 from anymail.message import AnymailRecipientStatus
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from pytest_django.fixtures import Settings
 
 from conferral.certificates.models import Certificate, Event, EventType, Recipient
@@ -18,7 +19,7 @@ from conferral.delivery.pipeline import deliver_due
 from conferral.delivery.services import certificate_send
 
 
-class ProviderBackend(AnymailTestBackend):
+class ProviderBackend(AnymailTestBackend):  # type: ignore[misc]  # anymail is untyped
     """A provider that refuses *refused@* addresses and is down for *flaky@* ones."""
 
     def post_to_esp(self, payload: Any, message: Any) -> Any:
@@ -56,8 +57,10 @@ def test_it_sends_through_a_provider_backend_one_message_per_recipient(
     assert len(sent) == 1
     assert sent[0].subject == "Your certificate: Python Fundamentals"
     assert "Hello Åsa Øberg," in sent[0].body
+    assert isinstance(sent[0], EmailMultiAlternatives)
     html, mimetype = sent[0].alternatives[0]
     assert mimetype == "text/html"
+    assert isinstance(html, str)
     assert "Hello Åsa Øberg," in html
     assert sent[0].extra_headers["Message-ID"].endswith("@conferral.localhost>")
     rows = {r.email: r for r in Recipient.objects.all()}
@@ -71,8 +74,9 @@ def test_it_sends_through_a_provider_backend_one_message_per_recipient(
     assert "provider unavailable" in deferred.detail["reply"]
     assert all(len(m.to) == 1 for m in mail.outbox)
     [eve] = [m for m in mail.outbox if m.to[0].endswith("<eve@example.com>")]
-    assert eve.anymail_test_params["to"][0].display_name == quoted.name
-    assert eve.anymail_test_params["from"].display_name == certificate.organization.name
+    params = cast(Any, eve).anymail_test_params  # set by anymail's test backend
+    assert params["to"][0].display_name == quoted.name
+    assert params["from"].display_name == certificate.organization.name
 
 
 def test_it_prints_messages_with_the_console_backend(

@@ -96,13 +96,13 @@ def test_it_skips_rows_taken_over_while_a_slow_batch_ran(
     add_recipients: Callable[..., list[Recipient]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from conferral.delivery import pipeline
+    from conferral.delivery import outbox, pipeline
 
     add_recipients(("Ada", "ada@example.com"), ("Bob", "bob@example.com"))
     certificate_send(certificate=certificate)
     settings.SEND_LEASE_SECONDS = 0  # type: ignore[attr-defined]
     # Every message renews the lease; before Bob's turn another worker took Bob over.
-    real_renew = pipeline.outbox_renew
+    real_renew = outbox.outbox_renew
 
     def renew_after_takeover(*, lease_owner: str) -> set[int]:
         if smtp.messages:

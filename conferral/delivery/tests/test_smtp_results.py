@@ -327,6 +327,7 @@ def test_it_keeps_an_opened_status_when_a_resend_is_delivered(
     assert opened.sends == 2
     assert opened.first_sent_at == first_sent
     assert opened.delivered_at is not None
+    assert first_sent is not None
     assert opened.delivered_at > first_sent
     assert bounced.email_status == EmailStatus.DELIVERED
     assert bounced.bounce_kind == ""

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,13 +20,13 @@ AT = dt.datetime(2030, 3, 4, 13, 55, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def ada(add_recipients: Any) -> Recipient:
+def ada(add_recipients: Callable[..., list[Recipient]]) -> Recipient:
     [recipient] = add_recipients(("Ada Lovelace", "ada@example.com"))
     return recipient
 
 
 @pytest.fixture
-def badge_holder(org: Organization, add_recipients: Any) -> Recipient:
+def badge_holder(org: Organization, add_recipients: Callable[..., list[Recipient]]) -> Recipient:
     badge = certificate_create(organization=org, name="Python Badge", kind=Kind.BADGE)
     [recipient] = add_recipients(("Grace Hopper", "grace@example.com"), cert=badge)
     return recipient

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.test import Client
 
 from conferral.certificates.models import Event, EventType, Recipient
@@ -23,10 +24,11 @@ def _path(url: str) -> str:
     return urlsplit(url).path
 
 
-def assert_pixel(response: HttpResponse) -> None:
+def assert_pixel(response: HttpResponseBase) -> None:
     assert response.status_code == 200
     assert response["Content-Type"] == "image/gif"
     assert "no-store" in response["Cache-Control"]
+    assert isinstance(response, HttpResponse)
     assert response.content == PIXEL
 
 
