@@ -38,11 +38,13 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-## Regenerate the project catalogue (conferral/locale; the delivery app keeps its own in
-## conferral/delivery/locale), then compile every catalogue, the project's and delivery's.
+## Regenerate the project catalogue (conferral/locale) and the delivery app's own
+## (conferral/delivery/locale: the emails and sending messages), then compile both.
 messages: install
 	cd conferral && ../$(PY) ../manage.py makemessages -l de --no-obsolete \
 		--ignore 'delivery/*' --ignore 'testing/*' --ignore '*/tests/*'
+	cd conferral/delivery && ../../$(PY) ../../manage.py makemessages -l de --no-obsolete \
+		--ignore 'tests/*'
 	cd conferral && ../$(PY) ../manage.py compilemessages -l de
 
 clean:

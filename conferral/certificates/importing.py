@@ -20,14 +20,13 @@ import csv
 import os
 import unicodedata
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -47,6 +46,7 @@ from conferral.certificates.services import (
     recipients_add,
 )
 from conferral.certificates.validation import MAX_ATTRIBUTES, RowError
+from conferral.core.sqlite import sqlite_pragma
 
 SAMPLE_LINES = 20
 SQLITE_IMPORT_CACHE_KIB = 64 * 1024
@@ -77,8 +77,6 @@ EMAIL_HEADERS = (
     "emailadresse",
     "mailadresse",
 )
-
-__all__ = ["ImportFileInvalid", "csv_recipients", "recipients_import"]
 
 
 def _header_key(header: str) -> str:
@@ -275,26 +273,6 @@ def _chain(first: list[str], rest: Iterator[str]) -> Iterator[str]:
     yield from rest
 
 
-@contextmanager
-def _large_write_cache() -> Iterator[None]:
-    """On SQLite, give this connection a page cache large enough for the indexes a big
-    import touches (random tokens land on random index pages; with SQLite's default
-    2 MB cache every insert would re-read and spill pages), and restore it afterwards.
-    Other databases manage their own buffers."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        (previous,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA cache_size = {-SQLITE_IMPORT_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
-
-
 def recipients_import(
     *,
     certificate: Certificate,
@@ -306,7 +284,10 @@ def recipients_import(
     many were added. Raises ImportFileInvalid for a file that cannot be read as a list,
     RecipientsInvalid naming every bad row otherwise."""
     rows = csv_recipients(stream, size=size, on_progress=on_progress)
-    with _large_write_cache(), transaction.atomic():
+    # A page cache large enough for the indexes a big import touches (random tokens land
+    # on random index pages; with SQLite's default 2 MB every insert would re-read and
+    # spill pages).
+    with sqlite_pragma("cache_size", -SQLITE_IMPORT_CACHE_KIB), transaction.atomic():
         try:
             result = recipients_add(certificate=certificate, rows=rows, keep=False)
         except RecipientsInvalid as invalid:

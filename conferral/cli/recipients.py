@@ -16,7 +16,8 @@ from django.utils.translation import ngettext
 from rich.console import Console
 from rich.table import Table
 
-from conferral.certificates.importing import ImportFileInvalid, recipients_import_path
+from conferral.certificates.csvtext import ImportFileInvalid
+from conferral.certificates.importing import recipients_import_path
 from conferral.certificates.models import Certificate
 from conferral.certificates.services import RecipientsInvalid, ServiceError
 from conferral.cli.output import certificate_or_fail, fail, is_terminal, progress

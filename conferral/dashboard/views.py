@@ -13,7 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from conferral.certificates.importing import ImportFileInvalid, recipients_import_upload
+from conferral.certificates.csvtext import ImportFileInvalid
+from conferral.certificates.importing import recipients_import_upload
 from conferral.certificates.links import recipient_url, verify_url
 from conferral.certificates.models import Channel, Recipient
 from conferral.certificates.selectors import (

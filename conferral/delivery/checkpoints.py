@@ -16,22 +16,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from django.db import connection
+from conferral.core.sqlite import sqlite_pragma
 
 WRITER_CHECKPOINT_PAGES = 10_000
 
 
 @contextlib.contextmanager
 def fewer_checkpoints() -> Iterator[None]:
-    if connection.vendor != "sqlite":
+    with sqlite_pragma("wal_autocheckpoint", WRITER_CHECKPOINT_PAGES):
         yield
-        return
-    connection.ensure_connection()
-    raw = connection.connection
-    (previous,) = raw.execute("PRAGMA wal_autocheckpoint").fetchone()
-    raw.execute(f"PRAGMA wal_autocheckpoint={WRITER_CHECKPOINT_PAGES}")
-    try:
-        yield
-    finally:
-        if connection.connection is raw:  # not closed and reopened meanwhile
-            raw.execute(f"PRAGMA wal_autocheckpoint={int(previous)}")

@@ -1,8 +1,8 @@
 """Background tasks (Django's Tasks API; no backend is named here).
 
-`deliver` sends every due recipient. `sweep` hands back the leases of crashed workers
-and starts `deliver` when due work is waiting that nobody holds; the worker loop runs it
-every SWEEP_INTERVAL_SECONDS."""
+`deliver` is the one task: it sends every due recipient. `sweep_run`, which every
+worker loop calls every SWEEP_INTERVAL_SECONDS, hands back the leases of crashed workers
+and starts `deliver` when due work is waiting that nobody holds."""
 
 from __future__ import annotations
 
@@ -58,6 +58,7 @@ def deliver() -> dict[str, int | bool]:
 
 
 def sweep_run() -> dict[str, int | bool]:
+    """Hand back expired leases and start `deliver` for due work nobody holds."""
     result = outbox_sweep()
     if result.released:
         logger.warning("Handed back %s expired send lease(s) of a stopped worker", result.released)
@@ -65,9 +66,3 @@ def sweep_run() -> dict[str, int | bool]:
     if started:
         deliver_enqueue()
     return {"released": result.released, "due": result.due, "started": started}
-
-
-@task()
-def sweep() -> dict[str, int | bool]:
-    _fresh_connection()
-    return sweep_run()

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
+from conferral.delivery.email_url import email_config
 from conferral.delivery.tasks import sweep_run
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,9 @@ def run_worker(*, burst: bool = False, verbosity: int = 1) -> None:
     sweeper = threading.Thread(target=_sweeper, args=(stop,), name="conferral-sweeper", daemon=True)
     sweeper.start()
     backend = backend_path()
+    logger.info(
+        "Worker started: tasks from %s, email through %s", backend, email_config().describe()
+    )
     handlers = {number: signal.getsignal(number) for number in WORKER_SIGNALS}
     try:
         if backend.startswith("django_tasks_rq."):

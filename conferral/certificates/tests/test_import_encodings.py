@@ -91,7 +91,7 @@ def test_it_reads_old_mac_line_endings_and_quoted_newlines(certificate: Certific
 
 
 def test_it_refuses_utf8_that_breaks_into_another_encoding(certificate: Certificate) -> None:
-    from conferral.certificates.importing import ImportFileInvalid
+    from conferral.certificates.csvtext import ImportFileInvalid
 
     data = _csv(",", NAMES).encode() + "Jörg,joerg@example.com\r\n".encode("latin-1")
     with pytest.raises(ImportFileInvalid, match="mixes encodings"):

@@ -11,11 +11,8 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from conferral.certificates.importing import (
-    ImportFileInvalid,
-    recipients_import,
-    recipients_import_path,
-)
+from conferral.certificates.csvtext import ImportFileInvalid
+from conferral.certificates.importing import recipients_import, recipients_import_path
 from conferral.certificates.models import Certificate, Recipient
 from conferral.certificates.services import RecipientsInvalid
 

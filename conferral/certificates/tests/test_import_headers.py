@@ -8,7 +8,8 @@ import io
 
 import pytest
 
-from conferral.certificates.importing import ImportFileInvalid, recipients_import
+from conferral.certificates.csvtext import ImportFileInvalid
+from conferral.certificates.importing import recipients_import
 from conferral.certificates.models import Certificate, Recipient
 from conferral.certificates.status import EmailStatus
 

@@ -34,7 +34,7 @@ def test_it_hands_back_an_expired_lease_and_sends_each_recipient_once(
     started: list[int] = []
     monkeypatch.setattr(tasks, "deliver_enqueue", lambda **kw: started.append(1))
 
-    result = tasks.sweep.call()
+    result = tasks.sweep_run()
 
     assert result == {"released": 3, "due": True, "started": True}
     assert started == [1]
@@ -56,7 +56,7 @@ def test_it_leaves_a_live_lease_alone_and_starts_nothing_while_it_runs(
     started: list[int] = []
     monkeypatch.setattr(tasks, "deliver_enqueue", lambda **kw: started.append(1))
 
-    result = tasks.sweep.call()
+    result = tasks.sweep_run()
 
     assert result == {"released": 0, "due": True, "started": False}
     assert started == []
