@@ -49,6 +49,8 @@ class Certificate(models.Model):
     design = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Archived certificates leave the list (and take no new sends); nothing is deleted.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -145,6 +147,46 @@ class Recipient(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class DesignAssetKind(models.TextChoices):
+    BACKGROUND = "background", _("Background")
+    BADGE = "badge", _("Badge image")
+
+
+class DesignAsset(models.Model):
+    """An uploaded background or badge image of a certificate's design, kept in the
+    database (every web server and worker reads the same bytes). `Certificate.design`
+    names it by `public_id`."""
+
+    public_id = models.CharField(max_length=32, unique=True, default=ids.public_id, editable=False)
+    certificate = models.ForeignKey(
+        Certificate, on_delete=models.CASCADE, related_name="design_assets"
+    )
+    kind = models.CharField(max_length=16, choices=DesignAssetKind.choices)
+    content_type = models.CharField(max_length=64)  # image/png, image/jpeg, application/pdf
+    data = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    width = models.PositiveIntegerField(default=0)  # pixels (points for a PDF)
+    height = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.certificate_id} ({self.content_type})"
+
+
+class ReplacedToken(models.Model):
+    """A recipient token that was regenerated: its link answers "this link was replaced"
+    instead of a bare 404."""
+
+    token = models.CharField(max_length=24, unique=True)
+    recipient = models.ForeignKey(
+        Recipient, on_delete=models.CASCADE, related_name="replaced_tokens"
+    )
+    replaced_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"replaced token of {self.recipient_id}"
 
 
 class EventType(models.TextChoices):

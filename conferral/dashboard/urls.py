@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from conferral.dashboard import mailbox, views
+from conferral.dashboard import mailbox, recipients, views
 from conferral.dashboard.forms import EmailAuthenticationForm
 
 app_name = "dashboard"
@@ -23,12 +23,18 @@ urlpatterns = [
         views.certificate_send_view,
         name="certificate_send",
     ),
+    # The recipients tab, import and one recipient (conferral.dashboard.recipients).
+    path(
+        "certificates/<str:certificate_id>/recipients/",
+        recipients.certificate_recipients,
+        name="certificate_recipients",
+    ),
     path(
         "certificates/<str:certificate_id>/import/",
-        views.certificate_import,
+        recipients.certificate_import,
         name="certificate_import",
     ),
-    path("recipients/<str:recipient_id>/", views.recipient_detail, name="recipient"),
+    path("recipients/<str:recipient_id>/", recipients.recipient_detail, name="recipient"),
     path("mailbox/", mailbox.mailbox_list, name="mailbox"),
     path("mailbox/<int:message_id>/", mailbox.mailbox_message, name="mailbox_message"),
     path(

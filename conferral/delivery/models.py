@@ -2,10 +2,16 @@ from __future__ import annotations
 
 from django.db import models
 
+from conferral.accounts.models import Organization
+
 
 class MailboxMessage(models.Model):
-    """A message captured by the built-in local mailbox (no mail settings configured)."""
+    """A message captured by the built-in local mailbox (no mail settings configured),
+    shown only to the members of the organization that sent it."""
 
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, null=True, related_name="+"
+    )
     message_id = models.CharField(max_length=255, blank=True)
     sender = models.CharField(max_length=320)
     to = models.CharField(max_length=320)

@@ -31,7 +31,7 @@ def test_it_sends_the_demo_certificate_and_shows_the_mail(page: Page) -> None:
 
     assert deliver.call()["delivered"] == 7
 
-    page.reload()
+    page.get_by_role("link", name="Recipients", exact=True).click()
     row = page.get_by_role("row").filter(has_text="Åsa Øberg")
     expect(row.get_by_text("Delivered, not opened")).to_be_visible()
 

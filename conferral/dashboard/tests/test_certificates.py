@@ -13,14 +13,21 @@ from conferral.certificates.links import recipient_path
 from conferral.certificates.models import Certificate, Channel, Recipient
 from conferral.certificates.services import RawRow, recipients_add
 from conferral.certificates.status import EmailStatus
-from conferral.dashboard import views
+from conferral.dashboard import recipients
 
 
-def _page(client: Client, certificate: Certificate, **query: str) -> str:
-    url = reverse("dashboard:certificate", kwargs={"certificate_id": certificate.public_id})
+def _page(
+    client: Client, certificate: Certificate, tab: str = "certificate", **query: str
+) -> str:
+    """A tab of the certificate: its overview, or `certificate_recipients`."""
+    url = reverse(f"dashboard:{tab}", kwargs={"certificate_id": certificate.public_id})
     response = client.get(url, query)
     assert response.status_code == 200
     return response.content.decode()
+
+
+def _recipients(client: Client, certificate: Certificate, **query: str) -> str:
+    return _page(client, certificate, "certificate_recipients", **query)
 
 
 def test_it_lists_only_the_users_certificates(
@@ -60,8 +67,8 @@ def test_it_shows_the_blue_box_and_both_statuses(
         claimed_at=timezone.now(),
         claim_channel=Channel.ADMIN,
     )
-    html = _page(user_client, certificate)
-    assert '<section class="bluebox">' in html
+    assert '<section class="bluebox">' in _page(user_client, certificate)
+    html = _recipients(user_client, certificate)
     assert "Python Fundamentals" in html
     assert "Jürgen Müller-Łukasz" in html
     assert '<span class="badge status-claimed">Claimed</span>' in html
@@ -88,15 +95,15 @@ def test_it_labels_the_id_and_counts_the_emails_to_send(
 def test_it_searches_and_filters_recipients(
     user_client: Client, certificate: Certificate, people: list[Recipient]
 ) -> None:
-    html = _page(user_client, certificate, q="Øberg")
+    html = _recipients(user_client, certificate, q="Øberg")
     assert "Åsa Øberg" in html
     assert "Jürgen" not in html
-    html = _page(user_client, certificate, email_status="not_provided")
+    html = _recipients(user_client, certificate, email_status="not_provided")
     assert "Mateo García" in html
     assert "Åsa" not in html
-    html = _page(user_client, certificate, status="claimed")
+    html = _recipients(user_client, certificate, status="claimed")
     assert "No recipient matches." in html
-    html = _page(user_client, certificate, q=people[1].token.replace("-", "").lower())
+    html = _recipients(user_client, certificate, q=people[1].token.replace("-", "").lower())
     assert "Åsa Øberg" in html
     assert "Mateo" not in html
 
@@ -104,7 +111,7 @@ def test_it_searches_and_filters_recipients(
 def test_it_ignores_an_unknown_filter_value(
     user_client: Client, certificate: Certificate, people: list[Recipient]
 ) -> None:
-    html = _page(user_client, certificate, status="teleported")
+    html = _recipients(user_client, certificate, status="teleported")
     assert "Åsa Øberg" in html
     assert "Mateo García" in html
 
@@ -114,12 +121,12 @@ def test_it_pages_the_recipients(user_client: Client, certificate: Certificate) 
         certificate=certificate,
         rows=[RawRow(i, f"Person {i:03d}", f"p{i}@example.com") for i in range(1, 121)],
     )
-    assert views.RECIPIENTS_PER_PAGE == 50
-    first = _page(user_client, certificate)
+    assert recipients.RECIPIENTS_PER_PAGE == 50
+    first = _recipients(user_client, certificate)
     assert "Person 050" in first
     assert "Person 051" not in first
     assert "Page 1 of 3" in first
-    third = _page(user_client, certificate, page="3")
+    third = _recipients(user_client, certificate, page="3")
     assert "Person 101" in third
     assert "Person 100" not in third
 
@@ -131,7 +138,7 @@ def test_it_escapes_html_in_names(
 ) -> None:
     (evil,) = add_recipients(('<script>alert("x")</script><b>Bold</b>', "evil@example.com"))
     for html in (
-        _page(user_client, certificate),
+        _recipients(user_client, certificate),
         user_client.get(
             reverse("dashboard:recipient", kwargs={"recipient_id": evil.public_id})
         ).content.decode(),

@@ -66,6 +66,9 @@ def test_it_shows_the_certificate_page_in_german(
     credential_claim(recipient=people[0], channel=Channel.ADMIN)
 
     body = _get(user_client, "dashboard:certificate", certificate_id=certificate.public_id)
+    body += _get(
+        user_client, "dashboard:certificate_recipients", certificate_id=certificate.public_id
+    )
 
     # The blue box and the statistics.
     assert "<dt>Empfänger</dt><dd>3</dd>" in body

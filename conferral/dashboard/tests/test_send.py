@@ -71,8 +71,11 @@ def test_it_needs_the_csrf_token(
 def test_it_lets_viewers_look_but_not_send(
     viewer_client: Client, certificate: Certificate, people: list[Recipient]
 ) -> None:
-    page = reverse("dashboard:certificate", kwargs={"certificate_id": certificate.public_id})
-    html = viewer_client.get(page).content.decode()
+    kwargs = {"certificate_id": certificate.public_id}
+    html = viewer_client.get(reverse("dashboard:certificate", kwargs=kwargs)).content.decode()
+    html += viewer_client.get(
+        reverse("dashboard:certificate_recipients", kwargs=kwargs)
+    ).content.decode()
     assert "Åsa Øberg" in html
     assert _url(certificate) not in html
     assert viewer_client.post(_url(certificate)).status_code == 403
