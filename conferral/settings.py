@@ -66,6 +66,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Viewers change nothing: every unsafe request to a dashboard URL needs an owner or
+    # admin of the current organization (conferral/dashboard/access.py).
+    "conferral.dashboard.access.ViewerMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -164,7 +167,9 @@ try:
     ANYMAIL = json.loads(env("ANYMAIL", "{}"))
 except json.JSONDecodeError as exc:
     raise SystemExit(f"CONFERRAL_ANYMAIL is not valid JSON: {exc}") from exc
-EMAIL_BACKEND = "conferral.delivery.mailbox.MailboxEmailBackend"
+# Mail Django sends itself (password resets, invitations) goes through the same
+# configured transport: into the local mailbox, or out by SMTP or a provider.
+EMAIL_BACKEND = "conferral.delivery.mailbox.TransportEmailBackend"
 
 # Sending: how many recipients a worker claims at once, how long its lease lasts, how
 # long a deferred (4xx) message waits before each retry (seconds), and how often the
@@ -178,6 +183,9 @@ SWEEP_INTERVAL_SECONDS = float(env("SWEEP_INTERVAL_SECONDS", "15"))
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# The largest background or badge image (PNG, JPEG or a one-page PDF) a design accepts.
+DESIGN_MAX_BYTES = int(env("DESIGN_MAX_BYTES", str(10 * 1024 * 1024)))
 
 # Font directories searched by the PDF renderer, besides the fonts typst ships.
 FONT_PATHS = [

@@ -4,7 +4,9 @@ point once, after its transaction commits, exactly as it was written."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -14,6 +16,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from typer.testing import CliRunner
 
 from conferral.accounts.models import Organization
@@ -30,8 +33,8 @@ from conferral.testing.smtp import Answer, SmtpServer
 from conferral.tracking.links import click_url, open_pixel_url
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
-# Types no producer writes yet: reissuing a credential comes with the integrations.
-NOT_YET_PRODUCED = {EventType.CREDENTIAL_REISSUED}
+# Types no producer writes yet.
+NOT_YET_PRODUCED: set[EventType] = set()
 
 Key = tuple[str, int, str, bool, str, str]
 
@@ -148,12 +151,27 @@ def test_it_hands_every_event_of_every_producer_to_the_subscriber_once(
     csv = tmp_path / "list.csv"
     csv.write_text("name,email\nEve,eve@example.com\nFay,fay@example.com\n", encoding="utf-8")
     with csv.open("rb") as upload:
-        issuer.post(
+        preview = issuer.post(
             reverse("dashboard:certificate_import", kwargs={"certificate_id": second.public_id}),
             {"file": upload},
         )
+    staged = re.search(r'name="staged" value="([^"]+)"', preview.content.decode())
+    assert staged is not None
+    response = issuer.post(
+        reverse(
+            "dashboard:certificate_import_confirm", kwargs={"certificate_id": second.public_id}
+        ),
+        {"staged": staged.group(1), "confirm": ""},
+    )
+    assert response.status_code == 302
     response = issuer.post(
         reverse("dashboard:certificate_send", kwargs={"certificate_id": second.public_id})
+    )
+    assert response.status_code == 302
+    # The dashboard: an issuer regenerates a leaked link's token.
+    eve = Recipient.objects.get(certificate=second, name="Eve")
+    response = issuer.post(
+        reverse("dashboard:recipient_token", kwargs={"recipient_id": eve.public_id})
     )
     assert response.status_code == 302
 
@@ -162,6 +180,17 @@ def test_it_hands_every_event_of_every_producer_to_the_subscriber_once(
     runner = CliRunner()
     assert runner.invoke(app, ["import", third.public_id, str(csv)]).exit_code == 0
     assert runner.invoke(app, ["send", third.public_id, "--no-wait"]).exit_code == 0
+
+    # The dashboard again: a send scheduled for tomorrow, then called off.
+    fourth = certificate_create(organization=org, name="Fourth")
+    assert runner.invoke(app, ["import", fourth.public_id, str(csv)]).exit_code == 0
+    kwargs = {"certificate_id": fourth.public_id}
+    tomorrow = timezone.localtime(timezone.now() + dt.timedelta(days=1))
+    issuer.post(
+        reverse("dashboard:certificate_schedule", kwargs=kwargs),
+        {"at": tomorrow.strftime("%Y-%m-%dT%H:%M")},
+    )
+    issuer.post(reverse("dashboard:certificate_schedule_cancel", kwargs=kwargs))
 
     assert _received(dispatched) == _written()
     assert len(dispatched) == Event.objects.count()

@@ -112,6 +112,11 @@ class EmailQueued(EventDetail):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class EmailCancelled(EventDetail):
+    TYPE = EventType.EMAIL_CANCELLED
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class EmailSent(EventDetail):
     TYPE = EventType.EMAIL_SENT
     message_id: str
@@ -218,6 +223,7 @@ DETAILS: dict[str, type[EventDetail]] = {
     cls.TYPE.value: cls
     for cls in (
         EmailQueued,
+        EmailCancelled,
         EmailSent,
         EmailDelivered,
         EmailDeferred,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +58,12 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.issue_date and self.expires_at and self.expires_at < self.issue_date:
+            raise ValidationError(
+                {"expires_at": _("The expiry date cannot be before the issue date.")}
+            )
 
 
 class Channel(models.TextChoices):
@@ -191,6 +198,7 @@ class ReplacedToken(models.Model):
 
 class EventType(models.TextChoices):
     EMAIL_QUEUED = "email.queued", _("Email queued")
+    EMAIL_CANCELLED = "email.cancelled", _("Scheduled email cancelled")
     EMAIL_SENT = "email.sent", _("Email sent")
     EMAIL_DELIVERED = "email.delivered", _("Email delivered")
     EMAIL_DEFERRED = "email.deferred", _("Email deferred")

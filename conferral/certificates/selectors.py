@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from conferral.accounts.models import Organization
 from conferral.accounts.selectors import organizations_for_user
+from conferral.certificates.facts import FACTS, Fact, with_shared_text
 from conferral.certificates.models import Certificate, Recipient
 from conferral.certificates.search import FoldedContains
 from conferral.certificates.status import EmailStatus, Status
@@ -83,13 +84,31 @@ def recipient_get_for_user(user: AbstractBaseUser | AnonymousUser, public_id: st
     return recipient
 
 
-def certificates_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Certificate]:
-    """The certificates of every organization the user belongs to, newest first, each
-    with `recipients_count`."""
+def certificates_for_user(
+    user: AbstractBaseUser | AnonymousUser,
+    *,
+    q: str = "",
+    archived: bool = False,
+    organization: Organization | None = None,
+) -> QuerySet[Certificate]:
+    """The certificates of every organization the user belongs to (or only of
+    `organization`, if it is one of theirs), newest first, each with `recipients_count`
+    and `claimed_count`: those not archived, or only the archived ones; `q` matches the
+    name in any script."""
+    certificates = Certificate.objects.filter(
+        organization__in=organizations_for_user(user), archived_at__isnull=not archived
+    )
+    if organization is not None:
+        certificates = certificates.filter(organization=organization)
+    q = " ".join(q.replace("\x00", " ").split())[:SEARCH_MAX_LENGTH]
+    if q:
+        certificates = certificates.filter(Q(FoldedContains(F("name"), q)))
     return (
-        Certificate.objects.filter(organization__in=organizations_for_user(user))
-        .select_related("organization")
-        .annotate(recipients_count=Count("recipients"))
+        certificates.select_related("organization")
+        .annotate(
+            recipients_count=Count("recipients"),
+            claimed_count=Count("recipients", filter=Q(recipients__claimed_at__isnull=False)),
+        )
         .order_by("-created_at", "-id")
     )
 
@@ -118,21 +137,28 @@ def _choice_problem(field: str, value: str, choices: list[str]) -> str | None:
 
 
 def recipients_filter(
-    *, certificate: Certificate, q: str = "", status: str = "", email_status: str = ""
+    *,
+    certificate: Certificate,
+    q: str = "",
+    status: str = "",
+    email_status: str = "",
+    fact: str = "",
 ) -> QuerySet[Recipient]:
-    """The certificate's recipients matching a search and the two status filters.
+    """The certificate's recipients matching a search and the filters.
 
     `q` matches name, email or token, case-insensitively in every script ("øberg"
     finds "Øberg", on SQLite too), a token with or without its dashes. `status` is a
-    certificate status (Status) and `email_status` an email status (EmailStatus); empty
-    means any. An unknown value raises FilterInvalid rather than silently matching
-    nothing."""
-    status, email_status = status.strip(), email_status.strip()
+    certificate status (Status), `email_status` an email status (EmailStatus) and
+    `fact` one of the statistics' facts (conferral.certificates.facts.Fact: the
+    recipients that number counts); empty means any. An unknown value raises
+    FilterInvalid rather than silently matching nothing."""
+    status, email_status, fact = status.strip(), email_status.strip(), fact.strip()
     problems = {
         field: problem
         for field, problem in (
             ("status", _choice_problem("status", status, Status.values)),
             ("email_status", _choice_problem("email_status", email_status, EmailStatus.values)),
+            ("fact", _choice_problem("fact", fact, Fact.values)),
         )
         if problem
     }
@@ -143,6 +169,8 @@ def recipients_filter(
         recipients = recipients.filter(status=status)
     if email_status:
         recipients = recipients.filter(email_status=email_status)
+    if fact:
+        recipients = with_shared_text(recipients).filter(FACTS[Fact(fact)])
     # NUL counts as a space: nothing stored contains one, and PostgreSQL refuses it.
     q = " ".join(q.replace("\x00", " ").split())[:SEARCH_MAX_LENGTH]
     if q:

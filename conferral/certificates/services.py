@@ -249,8 +249,29 @@ def recipient_delete(*, recipient: Recipient) -> None:
     recipient.delete()
 
 
-def certificate_publish(*, certificate: Certificate) -> None:
-    """Mark a certificate published once its first emails go out."""
-    if certificate.state != CertificateState.PUBLISHED:
-        certificate.state = CertificateState.PUBLISHED
-        certificate.save(update_fields=["state", "updated_at"])
+def certificate_publish(*, certificate: Certificate, scheduled: bool = False) -> None:
+    """Mark a certificate published once its first emails go out, or scheduled when
+    they are set to go out later (a published certificate stays published)."""
+    state = CertificateState.SCHEDULED if scheduled else CertificateState.PUBLISHED
+    if certificate.state == CertificateState.PUBLISHED or certificate.state == state:
+        return
+    certificate.state = state
+    certificate.save(update_fields=["state", "updated_at"])
+
+
+DELETE_CHUNK = 1000
+
+
+def recipients_delete(*, certificate: Certificate, recipient_ids: Iterable[int]) -> int:
+    """Delete many recipients of one certificate (with their events), all at once;
+    returns how many were deleted. Ids of other certificates are ignored."""
+    ids = list(recipient_ids)
+    deleted = 0
+    with transaction.atomic():
+        for start in range(0, len(ids), DELETE_CHUNK):
+            part = ids[start : start + DELETE_CHUNK]
+            _total, per_model = Recipient.objects.filter(
+                certificate=certificate, pk__in=part
+            ).delete()
+            deleted += per_model.get(Recipient._meta.label, 0)
+    return deleted

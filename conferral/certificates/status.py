@@ -79,6 +79,7 @@ class Step(StrEnum):
 
     QUEUE = "queue"  # send or resend now
     SCHEDULE = "schedule"  # send or resend at a later time
+    CANCEL = "cancel"  # a scheduled send called off before its time
     DEFER = "defer"  # the server said "try again later"
     DELIVER = "deliver"  # the server accepted the message
     BOUNCE = "bounce"  # refused, retries ran out, or a late bounce (DSN, provider)
@@ -131,6 +132,8 @@ TRANSITIONS: dict[Step, Transition] = {
         # A send puts the recipient in flight, unless the message was read already.
         _transition(Step.QUEUE, set(QUEUEABLE - READ), EmailStatus.SENDING),
         _transition(Step.SCHEDULE, set(QUEUEABLE - READ), EmailStatus.SCHEDULED),
+        # Called off before its time: not sent, as if it had never been scheduled.
+        _transition(Step.CANCEL, {EmailStatus.SCHEDULED}, EmailStatus.NOT_SENT),
         # A scheduled message that was tried is being sent.
         _transition(Step.DEFER, {EmailStatus.SCHEDULED}, EmailStatus.SENDING),
         _transition(Step.DELIVER, set(IN_FLIGHT), EmailStatus.DELIVERED),

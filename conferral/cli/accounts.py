@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -9,11 +10,21 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from conferral.accounts.models import Role
 from conferral.accounts.services import apikey_create, organization_get_or_create, user_create
 from conferral.cli.output import fail
 
 apikey_app = typer.Typer(help=_("API keys."), no_args_is_help=True)
 user_app = typer.Typer(help=_("Dashboard users."), no_args_is_help=True)
+
+
+class RoleName(StrEnum):
+    """The choices of --role: the roles of accounts.models.Role."""
+
+    OWNER = Role.OWNER.value
+    ADMIN = Role.ADMIN.value
+    VIEWER = Role.VIEWER.value
+
 
 OrganizationName = Annotated[
     str,
@@ -58,8 +69,19 @@ def user_create_command(
             show_default=False,
         ),
     ],
+    role: Annotated[
+        RoleName,
+        typer.Option(
+            help=_(
+                "The user's role in the organization: owner (manages the team), admin "
+                "(issues and sends) or viewer (sees everything, changes nothing)."
+            ),
+            case_sensitive=False,
+        ),
+    ] = RoleName.OWNER,
 ) -> None:
-    """Create a dashboard user in an organization (or set an existing user's password)."""
+    """Create a dashboard user in an organization with a role (or set an existing user's
+    password and role there)."""
     email = email.strip().lower()
     if "@" not in email:
         fail(_("“%(email)s” is not an email address.") % {"email": email})
@@ -68,8 +90,8 @@ def user_create_command(
     except ValidationError as error:
         fail(" ".join(error.messages))
     organization = organization_get_or_create(name=_organization_name(org))
-    user_create(email=email, password=password, organization=organization)
+    user_create(email=email, password=password, organization=organization, role=role.value)
     typer.echo(
-        _("%(email)s can now sign in to the dashboard of %(organization)s.")
-        % {"email": email, "organization": organization.name}
+        _("%(email)s can now sign in to the dashboard of %(organization)s as %(role)s.")
+        % {"email": email, "organization": organization.name, "role": Role(role.value).label}
     )

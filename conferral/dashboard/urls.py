@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from conferral.dashboard import mailbox, recipients, views
+from conferral.dashboard import design, editing, mailbox, recipients, team, views
 from conferral.dashboard.forms import EmailAuthenticationForm
 
 app_name = "dashboard"
@@ -17,11 +17,58 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("certificates/new/", editing.certificate_new, name="certificate_new"),
     path("certificates/<str:certificate_id>/", views.certificate_detail, name="certificate"),
     path(
         "certificates/<str:certificate_id>/send/",
         views.certificate_send_view,
         name="certificate_send",
+    ),
+    path(
+        "certificates/<str:certificate_id>/progress/",
+        views.certificate_progress,
+        name="certificate_progress",
+    ),
+    # Shaping a certificate (conferral.dashboard.editing; "new" is above the detail page).
+    path(
+        "certificates/<str:certificate_id>/settings/",
+        editing.certificate_settings,
+        name="certificate_settings",
+    ),
+    path(
+        "certificates/<str:certificate_id>/email-preview/",
+        editing.certificate_email_preview,
+        name="certificate_email_preview",
+    ),
+    path(
+        "certificates/<str:certificate_id>/test-email/",
+        editing.certificate_test_email,
+        name="certificate_test_email",
+    ),
+    path(
+        "certificates/<str:certificate_id>/duplicate/",
+        editing.certificate_duplicate_view,
+        name="certificate_duplicate",
+    ),
+    path(
+        "certificates/<str:certificate_id>/archive/",
+        editing.certificate_archive_view,
+        name="certificate_archive",
+    ),
+    path(
+        "certificates/<str:certificate_id>/publish/",
+        editing.certificate_publish_view,
+        name="certificate_publish",
+    ),
+    path(
+        "certificates/<str:certificate_id>/schedule/",
+        editing.certificate_schedule,
+        name="certificate_schedule",
+    ),
+    path(
+        "certificates/<str:certificate_id>/schedule/cancel/",
+        editing.certificate_schedule_cancel_view,
+        name="certificate_schedule_cancel",
     ),
     # The recipients tab, import and one recipient (conferral.dashboard.recipients).
     path(
@@ -34,7 +81,69 @@ urlpatterns = [
         recipients.certificate_import,
         name="certificate_import",
     ),
+    path(
+        "certificates/<str:certificate_id>/import/confirm/",
+        recipients.certificate_import_confirm,
+        name="certificate_import_confirm",
+    ),
+    path(
+        "certificates/<str:certificate_id>/recipients/add/",
+        recipients.recipient_add,
+        name="recipient_add",
+    ),
+    path(
+        "certificates/<str:certificate_id>/recipients/bulk/",
+        recipients.certificate_recipients_bulk,
+        name="certificate_recipients_bulk",
+    ),
+    path(
+        "certificates/<str:certificate_id>/recipients/export/",
+        recipients.certificate_recipients_export,
+        name="certificate_recipients_export",
+    ),
     path("recipients/<str:recipient_id>/", recipients.recipient_detail, name="recipient"),
+    path("recipients/<str:recipient_id>/edit/", recipients.recipient_edit, name="recipient_edit"),
+    path(
+        "recipients/<str:recipient_id>/resend/",
+        recipients.recipient_resend_view,
+        name="recipient_resend",
+    ),
+    path(
+        "recipients/<str:recipient_id>/delete/",
+        recipients.recipient_delete_view,
+        name="recipient_delete",
+    ),
+    path(
+        "recipients/<str:recipient_id>/token/",
+        recipients.recipient_token_view,
+        name="recipient_token",
+    ),
+    path(
+        "recipients/<str:recipient_id>/revoke/",
+        recipients.recipient_revoke_view,
+        name="recipient_revoke",
+    ),
+    path(
+        "recipients/<str:recipient_id>/certificate.pdf",
+        recipients.recipient_download,
+        name="recipient_download",
+    ),
+    # The design tab: editor, live preview and image upload (conferral.dashboard.design).
+    path(
+        "certificates/<str:certificate_id>/design/",
+        design.certificate_design,
+        name="certificate_design",
+    ),
+    path(
+        "certificates/<str:certificate_id>/design/preview.png",
+        design.certificate_design_preview,
+        name="certificate_design_preview",
+    ),
+    path(
+        "certificates/<str:certificate_id>/design/upload/",
+        design.certificate_design_upload,
+        name="certificate_design_upload",
+    ),
     path("mailbox/", mailbox.mailbox_list, name="mailbox"),
     path("mailbox/<int:message_id>/", mailbox.mailbox_message, name="mailbox_message"),
     path(
@@ -42,4 +151,26 @@ urlpatterns = [
         mailbox.mailbox_message_html,
         name="mailbox_message_html",
     ),
+    # The team, roles, invitations, switching organizations and password resets
+    # (conferral.dashboard.team).
+    path("team/", team.team, name="team"),
+    path("team/invite/", team.team_invite, name="team_invite"),
+    path(
+        "team/members/<int:membership_id>/role/",
+        team.team_member_role,
+        name="team_member_role",
+    ),
+    path(
+        "team/members/<int:membership_id>/remove/",
+        team.team_member_remove,
+        name="team_member_remove",
+    ),
+    path(
+        "team/invitations/<int:invitation_id>/revoke/",
+        team.team_invitation_revoke,
+        name="team_invitation_revoke",
+    ),
+    path("organizations/switch/", team.organization_switch, name="organization_switch"),
+    path("invitations/<str:secret>/", team.invitation_accept_view, name="invitation_accept"),
+    *team.password_reset_urls(),
 ]

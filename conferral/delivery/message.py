@@ -37,7 +37,12 @@ PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
 RECIPIENT_PREFIX = "recipient."
 CLICK_URL = "click_url"
 PIXEL_URL = "pixel_url"
-PARAGRAPH_STYLE = "margin:0 0 16px 0;"
+# Every client that ignores the styles of <body> and <td> (Outlook mobile, Yahoo, Proton)
+# still reads a paragraph's own.
+PARAGRAPH_STYLE = (
+    "margin:0 0 16px 0;font-family:Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5;"
+    "color:#1f2933;"
+)
 VERP_PREFIX = "bounces+"
 
 

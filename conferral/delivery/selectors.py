@@ -1,6 +1,7 @@
 """Reads of sending: where a certificate's sending stands, and the local mailbox (the
-captured messages, newest first, and the parts of one message for display). Access is
-checked before these are called."""
+captured messages a user may read, newest first, and the parts of one message for
+display). Access is checked before these are called, except in the mailbox's access
+helper `mailbox_visible`, which the mailbox reads start from."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ import email.policy
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from conferral.accounts.emails import INVITATION_MESSAGE_ID_PREFIX
+from conferral.accounts.selectors import organizations_for_user, organizations_owned_by
 from conferral.certificates.models import Certificate, Recipient
 from conferral.certificates.status import DELIVERED, IN_FLIGHT, EmailStatus
 from conferral.delivery.models import MailboxMessage
@@ -72,18 +76,40 @@ def certificate_send_progress(certificate: Certificate) -> SendProgress:
     return SendProgress(**counts)
 
 
+def mailbox_visible(user: AbstractBaseUser | AnonymousUser) -> QuerySet[MailboxMessage]:
+    """The captured messages the user may read (the mailbox's access helper): the mail
+    of their organizations, except invitations, which only the organization's owners
+    see (their link lets whoever reads it join); and system mail (no organization, such
+    as a password reset) and invitations only when addressed to the user."""
+    if not user.is_authenticated:
+        return MailboxMessage.objects.none()
+    invitation = Q(message_id__startswith=INVITATION_MESSAGE_ID_PREFIX)
+    visible = (
+        Q(organization__in=organizations_for_user(user)) & ~invitation
+        | Q(organization__in=organizations_owned_by(user)) & invitation
+    )
+    address = str(getattr(user, "email", "") or "").strip()
+    if address:
+        visible |= Q(to__iexact=address) & (Q(organization__isnull=True) | invitation)
+    return MailboxMessage.objects.filter(visible)
+
+
 def mailbox_messages(
-    *, page: int | str = 1, per_page: int = MAILBOX_PAGE_SIZE
+    user: AbstractBaseUser | AnonymousUser,
+    *,
+    page: int | str = 1,
+    per_page: int = MAILBOX_PAGE_SIZE,
 ) -> Page[MailboxMessage]:
-    """A page of captured messages, newest first (without their raw bytes)."""
-    messages = MailboxMessage.objects.defer("raw").order_by("-created_at", "-id")
+    """A page of the messages the user may read, newest first (without their raw bytes)."""
+    messages = mailbox_visible(user).defer("raw").order_by("-created_at", "-id")
     return Paginator(messages, per_page).get_page(page)
 
 
-def mailbox_message_get(pk: int | str) -> MailboxMessage:
+def mailbox_message_get(user: AbstractBaseUser | AnonymousUser, pk: int | str) -> MailboxMessage:
+    """One message the user may read; a foreign or unknown one is a 404."""
     try:
-        return MailboxMessage.objects.get(pk=int(pk))
-    except (ValueError, TypeError, MailboxMessage.DoesNotExist) as error:
+        return mailbox_visible(user).get(pk=int(pk))
+    except (ValueError, TypeError, OverflowError, MailboxMessage.DoesNotExist) as error:
         raise Http404("No such message.") from error
 
 

@@ -27,6 +27,11 @@ QUEUE_CHUNK = 1000
 DELIVER_FANOUT = 4
 
 
+def _not_archived(certificate: Certificate) -> None:
+    if certificate.archived_at is not None:
+        raise ServiceError(_("This certificate is archived: restore it to send its emails."))
+
+
 def _sendable(queryset: QuerySet[Recipient]) -> QuerySet[Recipient]:
     return queryset.filter(revoked_at__isnull=True, email_status__in=QUEUEABLE).exclude(email="")
 
@@ -122,7 +127,7 @@ def _queue(
         events_insert(recipient_ids=locked, certificate_id=certificate.pk, detail=detail, at=now)
         queued += updated
     if queued:
-        certificate_publish(certificate=certificate)
+        certificate_publish(certificate=certificate, scheduled=scheduled)
         tasks = min(DELIVER_FANOUT, math.ceil(queued / max(1, settings.SEND_BATCH_SIZE)))
         transaction.on_commit(
             partial(deliver_enqueue, run_after=due if scheduled else None, count=tasks)
@@ -141,6 +146,7 @@ def certificate_send(
     were queued; the deliver task does the sending."""
     if at is not None and timezone.is_naive(at):
         raise ServiceError(_("The send time must include a time zone."))
+    _not_archived(certificate)
     if recipient_ids is not None and not recipient_ids:
         raise ServiceError(_("No recipients were selected: there are no recipients to send to."))
     with transaction.atomic():
@@ -163,6 +169,7 @@ def certificate_send(
 
 def recipient_resend(*, recipient: Recipient) -> None:
     """Send one recipient their email again (a nudge), now."""
+    _not_archived(recipient.certificate)
     if recipient.revoked_at is not None:
         raise ServiceError(_("This credential is revoked; its email cannot be sent."))
     if not recipient.email:
@@ -180,3 +187,20 @@ def recipient_resend(*, recipient: Recipient) -> None:
         )
         if not queued:
             raise ServiceError(_("This recipient cannot be sent an email."))
+
+
+def recipients_resend(*, certificate: Certificate, recipient_ids: list[int]) -> int:
+    """Send the email again, now, to many recipients of one certificate at once (the
+    dashboard's "resend to not opened"); returns how many were queued. Recipients who
+    cannot be sent to (no address, revoked, marked as spam) are skipped."""
+    _not_archived(certificate)
+    with transaction.atomic():
+        chunks = (
+            list(
+                Recipient.objects.filter(
+                    certificate=certificate, pk__in=recipient_ids[start : start + QUEUE_CHUNK]
+                ).values_list("pk", flat=True)
+            )
+            for start in range(0, len(recipient_ids), QUEUE_CHUNK)
+        )
+        return _queue(certificate=certificate, chunks=chunks, at=None, resend=True)

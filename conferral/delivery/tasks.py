@@ -12,6 +12,7 @@ import logging
 from django.db import close_old_connections, connection
 from django_tasks import task
 
+from conferral.certificates.editing import certificates_scheduled_publish
 from conferral.delivery.outbox import outbox_next_retry, outbox_sweep
 from conferral.delivery.pipeline import deliver_due
 
@@ -58,8 +59,10 @@ def deliver() -> dict[str, int | bool]:
 
 
 def sweep_run() -> dict[str, int | bool]:
-    """Hand back expired leases and start `deliver` for due work nobody holds."""
+    """Hand back expired leases, start `deliver` for due work nobody holds, and publish
+    the scheduled certificates whose time has come."""
     result = outbox_sweep()
+    certificates_scheduled_publish()
     if result.released:
         logger.warning("Handed back %s expired send lease(s) of a stopped worker", result.released)
     started = result.due and not result.active

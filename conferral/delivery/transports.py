@@ -10,6 +10,7 @@ import contextlib
 import smtplib
 import socket
 import ssl
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -266,15 +267,40 @@ class SmtpTransport(Transport):
             self._discard(connection)
 
 
+@dataclass(frozen=True, slots=True)
+class SystemMessage(OutgoingMessage):
+    """A message that is not a recipient's certificate email (an invitation, a password
+    reset: mail Django sends, see delivery/mailbox.py), with the organization it
+    concerns, if any (`recipient_id` is 0)."""
+
+    organization_id: int | None = None
+
+
 class MailboxTransport(Transport):
-    """The built-in local mailbox: every message is stored, readable in the dashboard."""
+    """The built-in local mailbox: every message is stored, readable in the dashboard
+    by the members of the organization it belongs to: a certificate email's
+    organization, or a system message's own (None: only its addressee sees it)."""
 
     name = "mailbox"
+
+    @staticmethod
+    def _organization_id(message: OutgoingMessage) -> int | None:
+        if isinstance(message, SystemMessage):
+            return message.organization_id
+        from conferral.certificates.models import Recipient
+
+        organization_id: int | None = (
+            Recipient.objects.filter(pk=message.recipient_id)
+            .values_list("certificate__organization_id", flat=True)
+            .first()
+        )
+        return organization_id
 
     def send(self, message: OutgoingMessage, *, then: OutgoingMessage | None = None) -> str:
         from conferral.delivery.models import MailboxMessage
 
         stored = MailboxMessage.objects.create(
+            organization_id=self._organization_id(message),
             message_id=message.message_id,
             sender=message.envelope_from,
             to=message.to,

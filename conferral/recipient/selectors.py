@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from conferral.certificates.models import Recipient
+from conferral.certificates.models import Recipient, ReplacedToken
 from conferral.core.ids import looks_like_public_id, normalize_token
 
 
@@ -30,6 +30,19 @@ def recipient_get_by_token(raw: str) -> Recipient | None:
     if token is None:
         return None
     return _public().filter(token=token).first()
+
+
+def replaced_token_get(raw: str) -> ReplacedToken | None:
+    """The replacement record of a token that was regenerated (with its recipient and
+    certificate), or None."""
+    token = normalize_token(raw or "")
+    if token is None:
+        return None
+    return (
+        ReplacedToken.objects.select_related("recipient__certificate__organization")
+        .filter(token=token)
+        .first()
+    )
 
 
 def recipient_get_by_credential_id(credential_id: str) -> Recipient | None:

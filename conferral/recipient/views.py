@@ -37,6 +37,7 @@ from conferral.recipient.selectors import (
     credential_state,
     recipient_get_by_credential_id,
     recipient_get_by_token,
+    replaced_token_get,
 )
 from conferral.recipient.sharing import linkedin_add_url, share_url
 from conferral.tracking.services import (
@@ -54,7 +55,16 @@ TOKEN_INPUT_MAX_LENGTH = 100
 CONTENT_TYPES = {DownloadFormat.PDF: "application/pdf", DownloadFormat.PNG: "image/png"}
 
 
-def _not_found(request: HttpRequest) -> HttpResponse:
+def _not_found(request: HttpRequest, token: str = "") -> HttpResponse:
+    """A 404, or for a token that was regenerated, a 410 page that says the link was
+    replaced by a new one (and where to turn)."""
+    replaced = replaced_token_get(token) if token else None
+    if replaced is not None:
+        certificate = replaced.recipient.certificate
+        context = {"certificate": certificate, "organization": certificate.organization}
+        return render_in(
+            request, certificate.language, "recipient/replaced.html", context, status=410
+        )
     return render_in(request, None, "recipient/not_found.html", {}, status=404)
 
 
@@ -111,7 +121,7 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
     of the signed `via` mark (absent or tampered: `admin`)."""
     recipient = recipient_get_by_token(token)
     if recipient is None:
-        return _not_found(request)
+        return _not_found(request, token)
     with _in_language_of(recipient):
         return _page(request, recipient)
 
@@ -157,7 +167,7 @@ def download(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     """The PDF or PNG as an attachment, once claimed; records `credential.downloaded`."""
     recipient = recipient_get_by_token(token)
     if recipient is None or fmt not in DownloadFormat.values:
-        return _not_found(request)
+        return _not_found(request, token if recipient is None else "")
     with _in_language_of(recipient):
         return _download(request, recipient, DownloadFormat(fmt))
 

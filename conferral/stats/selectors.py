@@ -1,15 +1,16 @@
-"""Statistics of a certificate (the statistics page and the API), read from the recipient rows'
+"""Statistics of a certificate (the statistics page and the API), each number counted
+by its definition in conferral.certificates.facts, read from the recipient rows'
 denormalised status columns; the event table is never scanned."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, TextField
-from django.db.models.functions import Cast
+from django.db.models import Count, Q
 
+from conferral.certificates.facts import FACTS, Fact, shared_on, with_shared_text
 from conferral.certificates.models import Certificate, Recipient
-from conferral.certificates.status import DELIVERED, EmailStatus
+from conferral.certificates.status import EmailStatus
 
 SOCIAL_NETWORKS = ("linkedin", "facebook", "x")
 
@@ -19,14 +20,6 @@ def percent(count: int, total: int) -> float:
     if not total:
         return 0.0
     return round(count * 100 / total, 1)
-
-
-def _shared_on(network: str) -> Q:
-    # `shared` is a JSON list of network names. JSON containment is not portable
-    # (SQLite has no `contains` lookup for JSON), but the JSON text is: both SQLite and
-    # PostgreSQL render a list of strings with each element in double quotes, and a quote
-    # inside an element is escaped, so `"x"` only matches the element "x".
-    return Q(shared_text__contains=f'"{network}"')
 
 
 def certificate_statistics(certificate: Certificate) -> dict[str, Any]:
@@ -54,7 +47,6 @@ def certificate_statistics(certificate: Certificate) -> dict[str, Any]:
     who downloaded their credential or shared it on at least one network;
     `social_shares` counts, per network, the recipients who shared there through the
     recipient page's buttons."""
-    opened = Q(opened_at__isnull=False) | Q(clicked_at__isnull=False)
     by_status = {
         status: Count("pk", filter=Q(email_status=status))
         for status in (
@@ -64,27 +56,21 @@ def certificate_statistics(certificate: Certificate) -> dict[str, Any]:
             EmailStatus.SENDING,
         )
     }
-    shares = {network: Count("pk", filter=_shared_on(network)) for network in SOCIAL_NETWORKS}
-    row = (
-        Recipient.objects.filter(certificate=certificate)
-        .annotate(shared_text=Cast("shared", TextField()))
-        .aggregate(
-            recipients=Count("pk"),
-            claimed=Count("pk", filter=Q(claimed_at__isnull=False)),
-            shared_or_downloaded=Count(
-                "pk", filter=Q(downloaded_at__isnull=False) | Q(shared_text__contains='"')
-            ),
-            added_to_linkedin=Count("pk", filter=Q(linkedin_added_at__isnull=False)),
-            sent=Count("pk", filter=Q(first_sent_at__isnull=False)),
-            delivered=Count("pk", filter=Q(email_status__in=DELIVERED)),
-            opened=Count("pk", filter=opened),
-            clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
-            bounced=Count("pk", filter=Q(email_status=EmailStatus.BOUNCED)),
-            complained=Count("pk", filter=Q(email_status=EmailStatus.COMPLAINED)),
-            machine_opens=Count("pk", filter=Q(machine_opened_at__isnull=False) & ~opened),
-            **{f"email_{status.value}": count for status, count in by_status.items()},
-            **{f"share_{network}": count for network, count in shares.items()},
-        )
+    shares = {network: Count("pk", filter=shared_on(network)) for network in SOCIAL_NETWORKS}
+    row = with_shared_text(Recipient.objects.filter(certificate=certificate)).aggregate(
+        recipients=Count("pk"),
+        claimed=Count("pk", filter=FACTS[Fact.CLAIMED]),
+        shared_or_downloaded=Count("pk", filter=FACTS[Fact.SHARED_OR_DOWNLOADED]),
+        added_to_linkedin=Count("pk", filter=FACTS[Fact.ADDED_TO_LINKEDIN]),
+        sent=Count("pk", filter=FACTS[Fact.SENT]),
+        delivered=Count("pk", filter=FACTS[Fact.DELIVERED]),
+        opened=Count("pk", filter=FACTS[Fact.OPENED]),
+        clicked=Count("pk", filter=FACTS[Fact.CLICKED]),
+        bounced=Count("pk", filter=Q(email_status=EmailStatus.BOUNCED)),
+        complained=Count("pk", filter=Q(email_status=EmailStatus.COMPLAINED)),
+        machine_opens=Count("pk", filter=FACTS[Fact.MACHINE_OPENED_ONLY]),
+        **{f"email_{status.value}": count for status, count in by_status.items()},
+        **{f"share_{network}": count for network, count in shares.items()},
     )
     total = row["recipients"]
 

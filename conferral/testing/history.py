@@ -58,6 +58,8 @@ def fold(events: Iterable[Event], *, created_with_email: bool) -> FoldedState:
                 assert isinstance(detail, details.EmailQueued)
                 state.step(Step.SCHEDULE if detail.scheduled_for else Step.QUEUE)
                 state.bounce_kind = ""
+            case EventType.EMAIL_CANCELLED:
+                state.step(Step.CANCEL)
             case EventType.EMAIL_SENT:
                 state.first_sent_at = _first(state.first_sent_at, at)
                 state.sends += 1

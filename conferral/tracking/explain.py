@@ -284,6 +284,9 @@ def _fixed(message: str) -> Callable[[Event], str]:
 
 EXPLAINERS: dict[str, Callable[[Event], str]] = {
     EventType.EMAIL_QUEUED: _queued,
+    EventType.EMAIL_CANCELLED: _fixed(
+        gettext_noop("The scheduled email was cancelled before it went out.")
+    ),
     EventType.EMAIL_SENT: _sent,
     EventType.EMAIL_DELIVERED: _delivered,
     EventType.EMAIL_DEFERRED: _deferred,

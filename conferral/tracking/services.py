@@ -16,7 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from conferral.certificates.credentials import credential_usable
+from conferral.certificates.credentials import credential_not_revoked, credential_usable
 from conferral.certificates.event_details import (
     CredentialDownloaded,
     CredentialLinkedinAdded,
@@ -175,14 +175,27 @@ def credential_download_record(
     user_agent: str = "",
     client_address: str = "",
     method: str = "GET",
+    channel: Channel | str = "",
 ) -> Event:
-    """The PDF or PNG was downloaded (only a claimed, unrevoked credential)."""
+    """The PDF or PNG was downloaded (only a claimed, unrevoked credential). With the
+    `admin` channel the issuer downloaded it from the dashboard to hand it out
+    themselves: allowed before a claim (not after a revocation), never judged
+    machine-made, and not the recipient's download, so `downloaded_at` is left alone."""
     fmt = DownloadFormat(format)
+    by_issuer = bool(channel) and Channel(channel) == Channel.ADMIN
     now = timezone.now()
-    verdict = machine_verdict(user_agent=user_agent, client_address=client_address, method=method)
+    # The issuer's download is a signed-in person's button press, not a link followed.
+    verdict = (
+        Verdict()
+        if by_issuer
+        else machine_verdict(user_agent=user_agent, client_address=client_address, method=method)
+    )
     with transaction.atomic():
-        credential_usable(recipient)
-        if not verdict:
+        if by_issuer:
+            credential_not_revoked(recipient)
+        else:
+            credential_usable(recipient)
+        if not verdict and not by_issuer:
             Recipient.objects.filter(pk=recipient.pk, downloaded_at__isnull=True).update(
                 downloaded_at=now
             )
@@ -194,6 +207,7 @@ def credential_download_record(
                 machine_source=verdict.machine_source,
             ),
             at=now,
+            channel=Channel.ADMIN if by_issuer else "",
             machine=bool(verdict),
             user_agent=user_agent,
             client_address=client_address,

@@ -107,3 +107,16 @@ def test_it_returns_a_name_with_html_as_is(api: Client) -> None:
     assert response["Content-Type"].startswith("application/json")
     fetched = api.get(f"/api/v1/certificates/{response.json()['id']}").json()
     assert fetched["name"] == name
+
+
+def test_it_refuses_an_expiry_before_the_issue_date(api: Client, org: Organization) -> None:
+    response = post(
+        api,
+        "/api/v1/certificates",
+        {"name": "X", "kind": "badge", "issue_date": "2030-05-01", "expires_at": "2030-04-30"},
+    )
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"][-1] == "expires_at"
+    assert "before the issue date" in error["msg"]
+    assert not Certificate.objects.exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from conferral.certificates.links import verify_url
@@ -39,9 +39,20 @@ def credential_fields(recipient: Recipient) -> dict[str, Any]:
             "certificate": certificate.name,
             "description": certificate.description,
             "organization": certificate.organization.name,
-            "issue_date": _date(certificate.issue_date or recipient.created_at.date()),
+            "issue_date": _date(certificate.issue_date or _created_on(recipient)),
             "expires": _date(certificate.expires_at),
             "credential_id": recipient.credential_id,
             "verify_url": verify_url(recipient),
             "labels": labels,
+            "attributes": {
+                str(key): "" if value is None else str(value)
+                for key, value in (recipient.attributes or {}).items()
+            },
         }
+
+
+def _created_on(recipient: Recipient) -> dt.date:
+    """The day the recipient was added (today for a preview's sample, not yet saved)."""
+    if recipient.created_at is None:
+        return timezone.localdate()
+    return timezone.localdate(recipient.created_at)

@@ -2,21 +2,30 @@
 
 The compiler is built once per process from the template's file path (it keeps its
 parsed sources and loaded fonts) and reused for every credential; a lock serialises
-compilations because one compiler holds one set of inputs at a time."""
+compilations because one compiler holds one set of inputs at a time.
+
+A certificate with its own design (conferral.certificates.design) is compiled by the same
+compiler: its images are written once per process into the compiler's own folder, named
+by their SHA-256, and the design's fields travel as data like every other value."""
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
+import os
+import shutil
+import tempfile
 import threading
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import typst
 from django.conf import settings
 
-from conferral.certificates.models import Recipient
+from conferral.certificates.design import Design, PlacedField, design_of
+from conferral.certificates.models import DesignAsset, Recipient
 from conferral.certificates.rendering.fields import credential_fields
 from conferral.certificates.rendering.qr import qr_svg
 
@@ -40,19 +49,116 @@ def font_paths() -> list[str]:
     return [str(p) for p in map(Path, settings.FONT_PATHS) if p.is_dir()]
 
 
+EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "application/pdf": "pdf"}
+
+
 @cache
-def _compiler() -> typst.Compiler:
+def _root(pid: int) -> Path:
+    """This process's copy of the templates, with an `assets/` folder beside them for
+    the designs' images (typst reads files only below its root)."""
+    root = Path(tempfile.mkdtemp(prefix=f"conferral-typst-{pid}-"))
+    for template in TEMPLATES.glob("*.typ"):
+        shutil.copyfile(template, root / template.name)
+    (root / "assets").mkdir()
+    atexit.register(shutil.rmtree, root, True)
+    return root
+
+
+@cache
+def _compiler(pid: int) -> typst.Compiler:
     fonts = typst.Fonts(
         include_system_fonts=False, include_embedded_fonts=True, font_paths=font_paths()
     )
-    return typst.Compiler(str(MAIN), root=str(TEMPLATES), font_paths=fonts)
+    root = _root(pid)
+    return typst.Compiler(str(root / MAIN.name), root=str(root), font_paths=fonts)
+
+
+def _asset_path(certificate_id: int, public_id: str | None) -> str | None:
+    """The path typst reads the design's image from, written on first use; None when
+    the image is gone (the design then renders without it)."""
+    if not public_id:
+        return None
+    row = (
+        DesignAsset.objects.filter(certificate_id=certificate_id, public_id=public_id)
+        .values_list("pk", "sha256", "content_type")
+        .first()
+    )
+    if row is None or row[2] not in EXTENSIONS:
+        return None
+    pk, sha256, content_type = row
+    name = f"assets/{sha256}.{EXTENSIONS[content_type]}"
+    target = _root(os.getpid()) / name
+    if not target.exists():
+        data = DesignAsset.objects.filter(pk=pk).values_list("data", flat=True).get()
+        partial = target.with_suffix(f".{threading.get_ident()}.part")
+        partial.write_bytes(bytes(data))
+        partial.replace(target)
+    return f"/{name}"
+
+
+def _field_text(placed: PlacedField, fields: dict[str, Any]) -> str:
+    attribute = placed.attribute
+    if attribute is not None:
+        return str(fields.get("attributes", {}).get(attribute, ""))
+    value = str(fields.get(placed.key, "") or "")
+    labels = fields.get("labels", {})
+    label = {
+        "issue_date": labels.get("issued"),
+        "expires": labels.get("expires"),
+        "credential_id": labels.get("credential_id"),
+    }.get(placed.key)
+    if placed.label and label and value:
+        return f"{label} {value}"
+    return value
+
+
+def design_inputs(design: Design, fields: dict[str, Any], certificate_id: int) -> dict[str, Any]:
+    """The design as the typst template reads it: page size, image paths and each
+    placed field with its text (plain strings, never markup)."""
+    items: list[dict[str, Any]] = []
+    for placed in design.fields:
+        box = {"x": placed.x, "y": placed.y, "width": placed.width}
+        if placed.is_qr:
+            items.append({"kind": "qr", **box})
+            continue
+        text = _field_text(placed, fields)
+        if text:
+            items.append(
+                {
+                    "kind": "text",
+                    "text": text,
+                    **box,
+                    "size": placed.size,
+                    "color": placed.color,
+                    "align": placed.align,
+                    "font": placed.font,
+                    "bold": placed.bold,
+                }
+            )
+    badge = None
+    if design.badge is not None:
+        path = _asset_path(certificate_id, design.badge.asset)
+        if path is not None:
+            badge = {
+                "path": path,
+                "x": design.badge.x,
+                "y": design.badge.y,
+                "width": design.badge.width,
+            }
+    return {
+        "page": {"width": design.width, "height": design.height},
+        "background": _asset_path(certificate_id, design.background),
+        "badge": badge,
+        "items": items,
+    }
 
 
 def render(fields: dict[str, object], qr: str, fmt: Format, ppi: float | None = None) -> bytes:
-    """Compile the built-in design with these field values and QR SVG."""
+    """Compile the design with these field values and QR SVG: the built-in design, or
+    the certificate's own when `fields` carries `design` (see design_inputs)."""
     inputs = {"data": json.dumps(fields, ensure_ascii=False), "qr": qr}
     with _lock:
-        compiler = _compiler()
+        compiler = _compiler(os.getpid())
         try:
             if fmt == "png":
                 output = compiler.compile(format="png", ppi=ppi or PNG_PPI, sys_inputs=inputs)
@@ -69,6 +175,16 @@ def render(fields: dict[str, object], qr: str, fmt: Format, ppi: float | None = 
 
 
 def credential_render(recipient: Recipient, fmt: Format, ppi: float | None = None) -> bytes:
-    """The recipient's credential as PDF or PNG bytes."""
-    fields = credential_fields(recipient)
+    """The recipient's credential as PDF or PNG bytes, in the certificate's design."""
+    return credential_render_design(recipient, design_of(recipient.certificate), fmt, ppi)
+
+
+def credential_render_design(
+    recipient: Recipient, design: Design | None, fmt: Format, ppi: float | None = None
+) -> bytes:
+    """The credential in this design (None: the built-in design); the editor's preview
+    renders an unsaved design and a recipient not saved either."""
+    fields: dict[str, Any] = credential_fields(recipient)
+    if design is not None:
+        fields["design"] = design_inputs(design, fields, recipient.certificate.pk)
     return render(fields, qr_svg(str(fields["verify_url"])), fmt, ppi)

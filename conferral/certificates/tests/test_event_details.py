@@ -14,6 +14,7 @@ from conferral.certificates.models import EventType
 AT = dt.datetime(2030, 3, 4, 13, 55, tzinfo=dt.UTC)
 SAMPLES: list[details.EventDetail] = [
     details.EmailQueued(resend=True, scheduled_for=AT),
+    details.EmailCancelled(),
     details.EmailSent(message_id="<m@x>", transport="smtp", attempt=2),
     details.EmailDelivered(reply="250 2.0.0 Ok"),
     details.EmailDeferred(reply="451 later", code=451, attempt=1, max_attempts=6, retry_at=AT),

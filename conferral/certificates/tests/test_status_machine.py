@@ -52,6 +52,7 @@ EXPECTED: dict[Step, dict[EmailStatus, EmailStatus]] = {
             S.BOUNCED: S.SCHEDULED,
         }
     ),
+    Step.CANCEL: moves({S.SCHEDULED: S.NOT_SENT}),
     Step.DEFER: moves({S.SCHEDULED: S.SENDING}),
     Step.DELIVER: moves({S.SCHEDULED: S.DELIVERED, S.SENDING: S.DELIVERED}),
     # A bounce may come hours after delivery, after an open or a click: it wins.

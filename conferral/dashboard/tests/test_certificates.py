@@ -16,9 +16,7 @@ from conferral.certificates.status import EmailStatus
 from conferral.dashboard import recipients
 
 
-def _page(
-    client: Client, certificate: Certificate, tab: str = "certificate", **query: str
-) -> str:
+def _page(client: Client, certificate: Certificate, tab: str = "certificate", **query: str) -> str:
     """A tab of the certificate: its overview, or `certificate_recipients`."""
     url = reverse(f"dashboard:{tab}", kwargs={"certificate_id": certificate.public_id})
     response = client.get(url, query)

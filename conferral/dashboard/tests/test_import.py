@@ -1,24 +1,47 @@
-"""Uploading a CSV recipient list from the dashboard."""
+"""Uploading a recipient list from the dashboard: a preview first (every bad row, with
+suggested fixes and duplicates), nothing added until the issuer confirms."""
 
 from __future__ import annotations
 
-from django.core.files.uploadedfile import SimpleUploadedFile
+from pathlib import Path
+
+import pytest
 from django.test import Client, override_settings
-from django.urls import reverse
+from pytest_django.fixtures import Settings
 
 from conferral.certificates.models import Certificate, Recipient
+from conferral.dashboard.tests.recipients_helpers import (
+    confirm_url,
+    page_text,
+    staged_name,
+    upload,
+)
 
 
-def _upload(client: Client, certificate: Certificate, data: bytes, name: str = "list.csv"):  # type: ignore[no-untyped-def]
-    url = reverse("dashboard:certificate_import", kwargs={"certificate_id": certificate.public_id})
-    return client.post(url, {"file": SimpleUploadedFile(name, data, "text/csv")}, follow=True)
+@pytest.fixture(autouse=True)
+def staging_folder(settings: Settings, tmp_path: Path) -> Path:
+    settings.DATA_DIR = tmp_path
+    return tmp_path / "imports"
 
 
-def test_it_imports_a_german_excel_file(user_client: Client, certificate: Certificate) -> None:
+def test_it_previews_a_german_excel_file_and_adds_it_on_confirm(
+    user_client: Client, certificate: Certificate, staging_folder: Path
+) -> None:
     data = "Vorname;Nachname;E-Mail-Adresse\r\nJürgen;Müller;j@example.com\r\n".encode("cp1252")
-    response = _upload(user_client, certificate, data)
-    assert "1 recipient was added." in response.content.decode()
+    response = upload(user_client, certificate, data)
+    html = page_text(response)
+    assert response.status_code == 200
+    assert "1 recipient will be added." in html
+    assert "Jürgen Müller" in html
+    assert not Recipient.objects.exists()  # nothing before the confirmation
+    name = staged_name(html)
+    assert (staging_folder / name).exists()
+    response = user_client.post(
+        confirm_url(certificate), {"staged": name, "confirm": ""}, follow=True
+    )
+    assert "1 recipient was added." in page_text(response)
     assert Recipient.objects.get().name == "Jürgen Müller"
+    assert not (staging_folder / name).exists()
 
 
 def test_it_lists_every_bad_row_and_adds_nothing(
@@ -31,39 +54,54 @@ def test_it_lists_every_bad_row_and_adds_nothing(
         b"Short\n"
         b"<b>Bold</b>,not-an-address\n"
     )
-    response = _upload(user_client, certificate, data)
-    html = response.content.decode()
-    assert response.status_code == 400
-    assert "3 problems were found; nothing was added." in html
+    response = upload(user_client, certificate, data)
+    html = page_text(response)
+    assert "3 problems were found." in html
     assert '<td class="number">3</td>' in html
-    assert "gmail.com" in html
+    assert '<code class="suggestion">typo@gmail.com</code>' in html
     assert '<td class="number">4</td>' in html
     assert "1 value, but the first row has 2 columns" in html
     assert '<td class="number">5</td>' in html
     assert "not-an-address" in html
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in html
+    assert 'name="confirm"' not in html  # nothing to confirm while a row is bad
     assert not Recipient.objects.exists()
 
 
 def test_it_explains_a_missing_name_column(user_client: Client, certificate: Certificate) -> None:
-    response = _upload(user_client, certificate, b"Teilnehmende,Mail\nA,a@example.com\n")
-    html = response.content.decode()
+    response = upload(user_client, certificate, b"Teilnehmende,Mail\nA,a@example.com\n")
+    html = page_text(response)
     assert response.status_code == 400
     assert "No name column" in html
     assert "“Teilnehmende”" in html
 
 
 @override_settings(IMPORT_MAX_BYTES=50)
-def test_it_refuses_a_file_over_the_limit(user_client: Client, certificate: Certificate) -> None:
-    response = _upload(user_client, certificate, b"name\n" + b"Somebody\n" * 20)
-    assert "larger than the limit of 50" in response.content.decode()
+def test_it_refuses_a_file_over_the_limit(
+    user_client: Client, certificate: Certificate, staging_folder: Path
+) -> None:
+    response = upload(user_client, certificate, b"name\n" + b"Somebody\n" * 20)
+    assert "larger than the limit of 50" in page_text(response)
     assert not Recipient.objects.exists()
+    assert not staging_folder.exists() or not any(staging_folder.iterdir())
 
 
-def test_it_refuses_a_workbook(user_client: Client, certificate: Certificate) -> None:
-    response = _upload(user_client, certificate, b"PK\x03\x04" + bytes(200), "list.xlsx")
-    assert "Excel workbook" in response.content.decode()
+def test_it_refuses_an_old_excel_workbook(user_client: Client, certificate: Certificate) -> None:
+    data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200)
+    response = upload(user_client, certificate, data, "list.xls")
+    assert "Excel workbook" in page_text(response)
+
+
+def test_it_refuses_a_damaged_xlsx(
+    user_client: Client, certificate: Certificate, staging_folder: Path
+) -> None:
+    response = upload(user_client, certificate, b"PK\x03\x04" + bytes(200), "list.xlsx")
+    assert response.status_code == 400
+    assert "could not be read as an Excel workbook" in page_text(response)
+    assert not any(staging_folder.iterdir())  # a file that is no list is not kept
 
 
 def test_it_keeps_viewers_out(viewer_client: Client, certificate: Certificate) -> None:
-    assert _upload(viewer_client, certificate, b"name\nA\n").status_code == 403
+    assert upload(viewer_client, certificate, b"name\nA\n").status_code == 403
+    assert viewer_client.post(confirm_url(certificate), {"staged": "x"}).status_code == 403
     assert not Recipient.objects.exists()

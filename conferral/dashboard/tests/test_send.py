@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from conferral.certificates.models import Certificate, Event, EventType, Recipient
 from conferral.certificates.status import EmailStatus
+from conferral.delivery.pipeline import deliver_due
+from conferral.testing.smtp import Answer, SmtpServer
 
 
 def _url(certificate: Certificate) -> str:
@@ -80,3 +82,23 @@ def test_it_lets_viewers_look_but_not_send(
     assert _url(certificate) not in html
     assert viewer_client.post(_url(certificate)).status_code == 403
     assert not Event.objects.exists()
+
+
+def test_it_shows_the_progress_while_the_emails_go_out(
+    user_client: Client, certificate: Certificate, people: list[Recipient], smtp: SmtpServer
+) -> None:
+    user_client.post(_url(certificate))
+    kwargs = {"certificate_id": certificate.public_id}
+    progress_url = reverse("dashboard:certificate_progress", kwargs=kwargs)
+    html = user_client.get(reverse("dashboard:certificate", kwargs=kwargs)).content.decode()
+    assert f'hx-get="{progress_url}"' in html  # polled while emails are pending
+    assert "2 being sent" in html
+
+    smtp.answer(Answer.REJECT, to="asa@example.com")
+    deliver_due()
+
+    html = user_client.get(progress_url).content.decode()
+    assert "hx-get" not in html  # done: the polling stops
+    assert "progress-box" not in html
+    statistics = user_client.get(reverse("dashboard:certificate", kwargs=kwargs)).content.decode()
+    assert "Bounced" in statistics

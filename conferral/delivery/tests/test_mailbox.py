@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from django.core.mail import EmailMultiAlternatives, send_mail
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.http import Http404
 from pytest_django.fixtures import Settings
 
+from conferral.accounts.emails import ORGANIZATION_HEADER
+from conferral.accounts.models import Organization
+from conferral.accounts.services import user_create
 from conferral.certificates.models import Certificate, Event, EventType, Recipient
 from conferral.certificates.status import EmailStatus
 from conferral.delivery.models import MailboxMessage
@@ -27,7 +30,7 @@ from conferral.tracking.links import click_url
 def mailbox(settings: Settings) -> None:
     settings.EMAIL_URL = "mailbox:"
     # The production setting (the test runner swaps in its own locmem backend).
-    settings.EMAIL_BACKEND = "conferral.delivery.mailbox.MailboxEmailBackend"
+    settings.EMAIL_BACKEND = "conferral.delivery.mailbox.TransportEmailBackend"
 
 
 def test_it_captures_every_certificate_email_in_the_local_mailbox(
@@ -42,6 +45,7 @@ def test_it_captures_every_certificate_email_in_the_local_mailbox(
 
     assert report.delivered == 2
     stored = MailboxMessage.objects.get(to="asa@example.com")
+    assert stored.organization_id == certificate.organization_id
     parts = mailbox_message_parts(stored)
     assert parts.subject == "Your certificate: Python Fundamentals"
     assert parts.to == "Åsa Øberg <asa@example.com>"
@@ -57,20 +61,30 @@ def test_it_captures_every_certificate_email_in_the_local_mailbox(
 
 
 def test_it_pages_the_mailbox_newest_first_and_404s_an_unknown_message(
-    mailbox: None, db: None
+    mailbox: None, org: Organization
 ) -> None:
+    user = user_create(email="owner@acme.test", password="long enough", organization=org)
     for number in range(5):
-        send_mail(f"Note {number}", "Body", "from@example.com", [f"to{number}@example.com"])
+        EmailMessage(
+            f"Note {number}",
+            "Body",
+            "from@example.com",
+            [f"to{number}@example.com"],
+            headers={ORGANIZATION_HEADER: org.public_id},
+        ).send()
 
-    first = mailbox_messages(page=1, per_page=2)
+    first = mailbox_messages(user, page=1, per_page=2)
     assert [m.subject for m in first] == ["Note 4", "Note 3"]
     assert first.paginator.count == 5
-    assert [m.subject for m in mailbox_messages(page=3, per_page=2)] == ["Note 0"]
-    assert [m.subject for m in mailbox_messages(page="junk", per_page=2)] == ["Note 4", "Note 3"]
+    assert [m.subject for m in mailbox_messages(user, page=3, per_page=2)] == ["Note 0"]
+    assert [m.subject for m in mailbox_messages(user, page="junk", per_page=2)] == [
+        "Note 4",
+        "Note 3",
+    ]
     with pytest.raises(Http404):
-        mailbox_message_get(999999)
+        mailbox_message_get(user, 999999)
     with pytest.raises(Http404):
-        mailbox_message_get("not-a-number")
+        mailbox_message_get(user, "not-a-number")
 
 
 def test_it_is_the_django_email_backend_too(mailbox: None, db: None) -> None:
@@ -86,7 +100,8 @@ def test_it_is_the_django_email_backend_too(mailbox: None, db: None) -> None:
     stored = list(MailboxMessage.objects.order_by("to"))
     assert [m.to for m in stored] == ["b@example.com", "zoe@example.com"]
     assert stored[0].sender == "c@example.com"
-    parts = mailbox_message_parts(mailbox_message_get(stored[0].pk))
+    assert stored[0].organization_id is None
+    parts = mailbox_message_parts(stored[0])
     assert parts.subject == "Passwort zurücksetzen"
     assert parts.html.strip() == "<p>HTML body</p>"
     assert parts.text.strip() == "Text body"

@@ -10,7 +10,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from conferral.certificates.facts import FACTS, Fact
 from conferral.certificates.models import Certificate, Recipient
+from conferral.certificates.selectors import recipients_filter
 from conferral.certificates.services import RawRow, recipients_add
 from conferral.certificates.status import BounceKind, EmailStatus
 from conferral.stats.selectors import certificate_statistics, percent
@@ -143,3 +145,26 @@ def test_it_rounds_percentages_to_one_decimal() -> None:
     assert percent(2, 3) == 66.7
     assert percent(3, 3) == 100.0
     assert percent(0, 0) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("fact", "path"),
+    [
+        (Fact.SENT, ("email", "sent")),
+        (Fact.DELIVERED, ("email", "delivered")),
+        (Fact.OPENED, ("email", "opened")),
+        (Fact.CLICKED, ("email", "clicked")),
+        (Fact.MACHINE_OPENED_ONLY, ("machine_opens",)),
+        (Fact.CLAIMED, ("claimed", "count")),
+        (Fact.SHARED_OR_DOWNLOADED, ("shared_or_downloaded", "count")),
+        (Fact.ADDED_TO_LINKEDIN, ("added_to_linkedin", "count")),
+    ],
+)
+def test_it_lists_exactly_the_recipients_each_number_counts(
+    built: Certificate, fact: Fact, path: tuple[str, ...]
+) -> None:
+    number: Any = certificate_statistics(built)
+    for key in path:
+        number = number[key]
+    assert recipients_filter(certificate=built, fact=fact).count() == number
+    assert set(Fact) == set(FACTS)

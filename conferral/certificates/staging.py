@@ -1,0 +1,200 @@
+"""An uploaded recipient list, previewed before anything is imported.
+
+The upload is copied to a file with a random name under CONFERRAL_DATA_DIR/imports
+(never a copy the browser sends back), checked without adding anyone
+(`staged_preview`: the same checks as the import itself, in a transaction that is rolled
+back), and imported only when the issuer confirms (`staged_import`, which checks every
+row again: the list may have changed in between). A staged file expires after
+STAGED_MAX_AGE; each new upload removes the expired ones."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from conferral.certificates.csvtext import CHUNK_BYTES, ImportFileInvalid, too_big_message
+from conferral.certificates.importing import SQLITE_IMPORT_CACHE_KIB, CsvRecipients
+from conferral.certificates.models import Certificate
+from conferral.certificates.services import (
+    MAX_REPORTED_ERRORS,
+    RawRow,
+    RecipientsInvalid,
+    recipients_add,
+)
+from conferral.certificates.validation import DOMAIN_TYPOS, RowError, email_normalize
+from conferral.certificates.xlsx import list_open
+from conferral.core.sqlite import sqlite_pragma
+
+STAGED_MAX_AGE = 3600  # seconds
+PREVIEW_ROWS = 10
+_NAME = re.compile(r"[A-Za-z0-9_-]{32}")
+
+
+class StagedExpired(Exception):
+    """The staged file is gone: it expired, or was imported already."""
+
+
+def _folder() -> Path:
+    folder = Path(settings.DATA_DIR) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def staged_path(name: str) -> Path:
+    """The file of a staged upload; StagedExpired when there is none (or the name is
+    not one we make)."""
+    if not _NAME.fullmatch(name):
+        raise StagedExpired()
+    path = _folder() / name
+    try:
+        age = time.time() - path.stat().st_mtime
+    except FileNotFoundError:
+        raise StagedExpired() from None
+    if age > STAGED_MAX_AGE:
+        path.unlink(missing_ok=True)
+        raise StagedExpired()
+    return path
+
+
+def staged_sweep() -> None:
+    """Remove staged files older than STAGED_MAX_AGE."""
+    limit = time.time() - STAGED_MAX_AGE
+    for path in _folder().iterdir():
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink(missing_ok=True)
+        except FileNotFoundError:
+            continue
+
+
+def staged_discard(name: str) -> None:
+    if _NAME.fullmatch(name):
+        (_folder() / name).unlink(missing_ok=True)
+
+
+def upload_stage(upload: UploadedFile[Any]) -> str:
+    """Copy an upload to a staged file (bounded by CONFERRAL_IMPORT_MAX_BYTES); returns
+    its random name."""
+    max_bytes: int = settings.IMPORT_MAX_BYTES
+    if upload.size is not None and upload.size > max_bytes:
+        raise ImportFileInvalid(too_big_message(max_bytes))
+    staged_sweep()
+    name = secrets.token_urlsafe(24)
+    path = _folder() / name
+    written = 0
+    try:
+        with path.open("xb") as out:
+            for chunk in upload.chunks(CHUNK_BYTES):
+                written += len(chunk)
+                if written > max_bytes:
+                    raise ImportFileInvalid(too_big_message(max_bytes))
+                out.write(chunk)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    if not written:
+        path.unlink(missing_ok=True)
+        raise ImportFileInvalid(_("The file is empty."))
+    return name
+
+
+@dataclass
+class Preview:
+    """What importing a staged list would do: how many would be added, every problem
+    (the first MAX_REPORTED_ERRORS, with the total), the suggested fixes of likely
+    typos by row, and the first rows as read."""
+
+    rows: int = 0
+    problems: list[RowError] = field(default_factory=list)
+    total_problems: int = 0
+    suggestions: dict[int, str] = field(default_factory=dict)
+    first_rows: list[RawRow] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.total_problems and self.rows > 0
+
+    @property
+    def bad_rows(self) -> set[int]:
+        return {problem.row for problem in self.problems}
+
+
+def email_suggestion(raw: Any) -> str | None:
+    """The address that was almost certainly meant, for a well-known domain's typo."""
+    email = email_normalize(str(raw or ""))
+    if "@" not in email:
+        return None
+    user, domain = email.rsplit("@", 1)
+    return f"{user}@{DOMAIN_TYPOS[domain]}" if domain in DOMAIN_TYPOS else None
+
+
+def _watched(rows: CsvRecipients, preview: Preview) -> Iterator[RawRow]:
+    for raw in rows:
+        if len(preview.first_rows) < PREVIEW_ROWS:
+            preview.first_rows.append(raw)
+        suggestion = email_suggestion(raw.email)
+        if suggestion and len(preview.suggestions) < MAX_REPORTED_ERRORS:
+            preview.suggestions[raw.row] = suggestion
+        yield raw
+
+
+def _run(certificate: Certificate, rows: CsvRecipients, source: Iterator[RawRow]) -> int:
+    """recipients_add over the rows, folding in the rows the reader refused; the
+    caller holds the transaction."""
+    try:
+        result = recipients_add(certificate=certificate, rows=source, keep=False)
+    except RecipientsInvalid as invalid:
+        errors = sorted([*rows.errors, *invalid.errors], key=lambda e: e.row)
+        raise RecipientsInvalid(
+            errors[:MAX_REPORTED_ERRORS], rows.total_errors + invalid.total
+        ) from None
+    if rows.total_errors:
+        raise RecipientsInvalid(rows.errors, rows.total_errors)
+    if not rows.data_rows:
+        raise ImportFileInvalid(_("The file has a header row but no recipients below it."))
+    return result.count
+
+
+def _open(path: Path) -> tuple[IO[bytes], CsvRecipients]:
+    stream = path.open("rb")
+    try:
+        return stream, list_open(stream, size=os.fstat(stream.fileno()).st_size)
+    except BaseException:
+        stream.close()
+        raise
+
+
+def staged_preview(*, certificate: Certificate, name: str) -> Preview:
+    """Check a staged list against the certificate without adding anyone. Raises
+    ImportFileInvalid for a file that cannot be a list, StagedExpired when it is gone."""
+    preview = Preview()
+    stream, rows = _open(staged_path(name))
+    with stream, sqlite_pragma("cache_size", -SQLITE_IMPORT_CACHE_KIB), transaction.atomic():
+        try:
+            preview.rows = _run(certificate, rows, _watched(rows, preview))
+        except RecipientsInvalid as invalid:
+            preview.problems, preview.total_problems = invalid.errors, invalid.total
+        transaction.set_rollback(True)  # a preview adds no one
+    return preview
+
+
+def staged_import(*, certificate: Certificate, name: str) -> int:
+    """Import a staged list, all or nothing (every row checked again), then remove the
+    file; returns how many recipients were added."""
+    path = staged_path(name)
+    stream, rows = _open(path)
+    with stream, sqlite_pragma("cache_size", -SQLITE_IMPORT_CACHE_KIB), transaction.atomic():
+        added = _run(certificate, rows, iter(rows))
+    path.unlink(missing_ok=True)
+    return added
