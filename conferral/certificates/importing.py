@@ -19,7 +19,8 @@ from __future__ import annotations
 import csv
 import os
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -284,21 +285,40 @@ def recipients_import(
     many were added. Raises ImportFileInvalid for a file that cannot be read as a list,
     RecipientsInvalid naming every bad row otherwise."""
     rows = csv_recipients(stream, size=size, on_progress=on_progress)
-    # A page cache large enough for the indexes a big import touches (random tokens land
-    # on random index pages; with SQLite's default 2 MB every insert would re-read and
-    # spill pages).
+    with import_transaction():
+        return recipients_add_listed(certificate=certificate, rows=rows)
+
+
+@contextmanager
+def import_transaction() -> Iterator[None]:
+    """One transaction for a whole import. On SQLite the connection gets a page cache
+    large enough for the indexes a big import touches (random tokens land on random
+    index pages; with SQLite's default 2 MB every insert would re-read and spill
+    pages), restored afterwards."""
     with sqlite_pragma("cache_size", -SQLITE_IMPORT_CACHE_KIB), transaction.atomic():
-        try:
-            result = recipients_add(certificate=certificate, rows=rows, keep=False)
-        except RecipientsInvalid as invalid:
-            errors = sorted([*rows.errors, *invalid.errors], key=lambda e: e.row)
-            raise RecipientsInvalid(
-                errors[:MAX_REPORTED_ERRORS], rows.total_errors + invalid.total
-            ) from None
-        if rows.total_errors:
-            raise RecipientsInvalid(rows.errors, rows.total_errors)
-        if not rows.data_rows:
-            raise ImportFileInvalid(_("The file has a header row but no recipients below it."))
+        yield
+
+
+def recipients_add_listed(
+    *, certificate: Certificate, rows: CsvRecipients, source: Iterable[RawRow] | None = None
+) -> int:
+    """Add the recipients of a list being read (`source`: its rows, by default `rows`
+    itself), all or nothing, inside the caller's `import_transaction`. The rows the
+    reader refused and those `recipients_add` refuses are reported together, in row
+    order."""
+    try:
+        result = recipients_add(
+            certificate=certificate, rows=rows if source is None else source, keep=False
+        )
+    except RecipientsInvalid as invalid:
+        errors = sorted([*rows.errors, *invalid.errors], key=lambda e: e.row)
+        raise RecipientsInvalid(
+            errors[:MAX_REPORTED_ERRORS], rows.total_errors + invalid.total
+        ) from None
+    if rows.total_errors:
+        raise RecipientsInvalid(rows.errors, rows.total_errors)
+    if not rows.data_rows:
+        raise ImportFileInvalid(_("The file has a header row but no recipients below it."))
     return result.count
 
 

@@ -24,17 +24,19 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from conferral.certificates.csvtext import CHUNK_BYTES, ImportFileInvalid, too_big_message
-from conferral.certificates.importing import SQLITE_IMPORT_CACHE_KIB, CsvRecipients
+from conferral.certificates.importing import (
+    CsvRecipients,
+    import_transaction,
+    recipients_add_listed,
+)
 from conferral.certificates.models import Certificate
 from conferral.certificates.services import (
     MAX_REPORTED_ERRORS,
     RawRow,
     RecipientsInvalid,
-    recipients_add,
 )
 from conferral.certificates.validation import DOMAIN_TYPOS, RowError, email_normalize
 from conferral.certificates.xlsx import list_open
-from conferral.core.sqlite import sqlite_pragma
 
 STAGED_MAX_AGE = 3600  # seconds
 PREVIEW_ROWS = 10
@@ -149,23 +151,6 @@ def _watched(rows: CsvRecipients, preview: Preview) -> Iterator[RawRow]:
         yield raw
 
 
-def _run(certificate: Certificate, rows: CsvRecipients, source: Iterator[RawRow]) -> int:
-    """recipients_add over the rows, folding in the rows the reader refused; the
-    caller holds the transaction."""
-    try:
-        result = recipients_add(certificate=certificate, rows=source, keep=False)
-    except RecipientsInvalid as invalid:
-        errors = sorted([*rows.errors, *invalid.errors], key=lambda e: e.row)
-        raise RecipientsInvalid(
-            errors[:MAX_REPORTED_ERRORS], rows.total_errors + invalid.total
-        ) from None
-    if rows.total_errors:
-        raise RecipientsInvalid(rows.errors, rows.total_errors)
-    if not rows.data_rows:
-        raise ImportFileInvalid(_("The file has a header row but no recipients below it."))
-    return result.count
-
-
 def _open(path: Path) -> tuple[IO[bytes], CsvRecipients]:
     stream = path.open("rb")
     try:
@@ -180,9 +165,11 @@ def staged_preview(*, certificate: Certificate, name: str) -> Preview:
     ImportFileInvalid for a file that cannot be a list, StagedExpired when it is gone."""
     preview = Preview()
     stream, rows = _open(staged_path(name))
-    with stream, sqlite_pragma("cache_size", -SQLITE_IMPORT_CACHE_KIB), transaction.atomic():
+    with stream, import_transaction():
         try:
-            preview.rows = _run(certificate, rows, _watched(rows, preview))
+            preview.rows = recipients_add_listed(
+                certificate=certificate, rows=rows, source=_watched(rows, preview)
+            )
         except RecipientsInvalid as invalid:
             preview.problems, preview.total_problems = invalid.errors, invalid.total
         transaction.set_rollback(True)  # a preview adds no one
@@ -194,7 +181,7 @@ def staged_import(*, certificate: Certificate, name: str) -> int:
     file; returns how many recipients were added."""
     path = staged_path(name)
     stream, rows = _open(path)
-    with stream, sqlite_pragma("cache_size", -SQLITE_IMPORT_CACHE_KIB), transaction.atomic():
-        added = _run(certificate, rows, iter(rows))
+    with stream, import_transaction():
+        added = recipients_add_listed(certificate=certificate, rows=rows)
     path.unlink(missing_ok=True)
     return added

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from conferral.certificates.editing import EDITABLE
 from conferral.certificates.models import Certificate, Kind, Language
 
 PLACEHOLDERS = (
@@ -26,17 +27,7 @@ class CertificateForm(forms.ModelForm[Certificate]):
 
     class Meta:
         model = Certificate
-        fields = [
-            "name",
-            "kind",
-            "description",
-            "criteria",
-            "issue_date",
-            "expires_at",
-            "language",
-            "email_subject",
-            "email_body",
-        ]
+        fields = list(EDITABLE)
         labels = {
             "kind": _("Kind"),
             "description": _("Description"),
