@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from conferral.certificates.design import certificate_design_copy
+from conferral.certificates.design_services import certificate_design_copy
 from conferral.certificates.event_details import EmailCancelled
 from conferral.certificates.events import events_insert
 from conferral.certificates.models import Certificate, CertificateState, Recipient

@@ -29,17 +29,19 @@ from conferral.certificates.design import (
     FONTS,
     MAX_FIELDS,
     PAGES,
-    AssetInvalid,
     Design,
     DesignInvalid,
     PlacedField,
-    asset_too_large,
-    certificate_design_update,
-    design_asset_upload,
     design_read,
     design_starter,
     design_validate,
     field_label,
+)
+from conferral.certificates.design_services import (
+    AssetInvalid,
+    asset_too_large,
+    certificate_design_update,
+    design_asset_upload,
 )
 from conferral.certificates.models import Certificate, DesignAsset, DesignAssetKind, Recipient
 from conferral.certificates.rendering.renderer import (

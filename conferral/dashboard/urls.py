@@ -1,7 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from conferral.dashboard import design, editing, mailbox, recipients, team, views
+from conferral.dashboard import (
+    design,
+    editing,
+    importing,
+    mailbox,
+    recipient,
+    recipients,
+    team,
+    views,
+)
 from conferral.dashboard.forms import EmailAuthenticationForm
 
 app_name = "dashboard"
@@ -78,12 +87,12 @@ urlpatterns = [
     ),
     path(
         "certificates/<str:certificate_id>/import/",
-        recipients.certificate_import,
+        importing.certificate_import,
         name="certificate_import",
     ),
     path(
         "certificates/<str:certificate_id>/import/confirm/",
-        recipients.certificate_import_confirm,
+        importing.certificate_import_confirm,
         name="certificate_import_confirm",
     ),
     path(
@@ -101,31 +110,31 @@ urlpatterns = [
         recipients.certificate_recipients_export,
         name="certificate_recipients_export",
     ),
-    path("recipients/<str:recipient_id>/", recipients.recipient_detail, name="recipient"),
-    path("recipients/<str:recipient_id>/edit/", recipients.recipient_edit, name="recipient_edit"),
+    path("recipients/<str:recipient_id>/", recipient.recipient_detail, name="recipient"),
+    path("recipients/<str:recipient_id>/edit/", recipient.recipient_edit, name="recipient_edit"),
     path(
         "recipients/<str:recipient_id>/resend/",
-        recipients.recipient_resend_view,
+        recipient.recipient_resend_view,
         name="recipient_resend",
     ),
     path(
         "recipients/<str:recipient_id>/delete/",
-        recipients.recipient_delete_view,
+        recipient.recipient_delete_view,
         name="recipient_delete",
     ),
     path(
         "recipients/<str:recipient_id>/token/",
-        recipients.recipient_token_view,
+        recipient.recipient_token_view,
         name="recipient_token",
     ),
     path(
         "recipients/<str:recipient_id>/revoke/",
-        recipients.recipient_revoke_view,
+        recipient.recipient_revoke_view,
         name="recipient_revoke",
     ),
     path(
         "recipients/<str:recipient_id>/certificate.pdf",
-        recipients.recipient_download,
+        recipient.recipient_download,
         name="recipient_download",
     ),
     # The design tab: editor, live preview and image upload (conferral.dashboard.design).

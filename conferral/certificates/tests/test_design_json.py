@@ -14,14 +14,16 @@ from conferral.certificates.design import (
     Design,
     DesignInvalid,
     PlacedField,
-    certificate_design_copy,
-    certificate_design_update,
-    design_asset_upload,
     design_dump,
     design_of,
     design_read,
     design_starter,
     design_validate,
+)
+from conferral.certificates.design_services import (
+    certificate_design_copy,
+    certificate_design_update,
+    design_asset_upload,
 )
 from conferral.certificates.models import Certificate, DesignAsset, DesignAssetKind
 from conferral.certificates.services import certificate_create

@@ -10,13 +10,8 @@ from collections.abc import Callable
 from pypdf import PdfReader
 
 from conferral.accounts.models import Organization
-from conferral.certificates.design import (
-    ATTRIBUTE_PREFIX,
-    Design,
-    PlacedField,
-    certificate_design_update,
-    design_asset_upload,
-)
+from conferral.certificates.design import ATTRIBUTE_PREFIX, Design, PlacedField
+from conferral.certificates.design_services import certificate_design_update, design_asset_upload
 from conferral.certificates.models import Certificate, DesignAssetKind, Recipient
 from conferral.certificates.rendering.renderer import credential_render
 from conferral.certificates.services import RawRow, certificate_create, recipients_add

@@ -12,7 +12,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from conferral.certificates.credentials import credential_claim
-from conferral.certificates.design import Design, PlacedField, certificate_design_update
+from conferral.certificates.design import Design, PlacedField
+from conferral.certificates.design_services import certificate_design_update
 from conferral.certificates.models import Certificate, Channel, Recipient
 from conferral.testing.pdf import pdf_text
 

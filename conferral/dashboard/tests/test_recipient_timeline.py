@@ -11,7 +11,7 @@ from django.utils import timezone
 from conferral.certificates.event_details import CredentialVerified
 from conferral.certificates.events import event_record
 from conferral.certificates.models import Recipient
-from conferral.dashboard.recipients import EVENTS_PER_PAGE
+from conferral.dashboard.recipient import EVENTS_PER_PAGE
 from conferral.dashboard.tests.recipients_helpers import page_text, recipient_action_url
 
 
