@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
@@ -64,14 +64,10 @@ def certificate_new(request: HttpRequest) -> HttpResponse:
     if organization is None:
         raise PermissionDenied(_("Viewers cannot create certificates."))
     form = CertificateForm(request.POST or None, initial={"issue_date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            certificate = certificate_create(organization=organization, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("The certificate was created as a draft."))
-            return _overview(certificate)
+    if request.method == "POST" and form.is_valid():  # the model's own checks included
+        certificate = certificate_create(organization=organization, **form.cleaned_data)
+        messages.success(request, _("The certificate was created as a draft."))
+        return _overview(certificate)
     status = 400 if form.errors else 200
     context = {"form": form, "organization": organization}
     return render(request, "dashboard/certificate_new.html", context, status=status)
@@ -86,17 +82,13 @@ def certificate_settings(request: HttpRequest, certificate_id: str) -> HttpRespo
     if request.method == "POST":
         require_editor(request.user, certificate.organization)
     form = CertificateForm(request.POST or None, instance=certificate)
-    if request.method == "POST" and form.is_valid():
-        try:
-            certificate_update(
-                certificate=certificate,
-                **{name: form.cleaned_data[name] for name in form.Meta.fields},
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("dashboard:certificate_settings", certificate_id=certificate.public_id)
+    if request.method == "POST" and form.is_valid():  # the model's own checks included
+        certificate_update(
+            certificate=certificate,
+            **{name: form.cleaned_data[name] for name in form.Meta.fields},
+        )
+        messages.success(request, _("The changes were saved."))
+        return redirect("dashboard:certificate_settings", certificate_id=certificate.public_id)
     certificate.refresh_from_db()
     context = {
         "certificate": certificate,

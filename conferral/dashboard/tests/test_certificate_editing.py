@@ -6,11 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
+from pytest_django.fixtures import Settings as SettingsWrapper
 
+from conferral.certificates.editing import certificate_update
 from conferral.certificates.models import Certificate, CertificateState, Event, EventType, Recipient
 from conferral.certificates.status import EmailStatus
 from conferral.delivery import tasks
@@ -256,3 +259,36 @@ def test_it_answers_errors_in_the_dashboards_own_layout(
     assert "This page does not exist" in missing.content.decode()
     user_client.logout()
     assert user_client.get("/").status_code == 302  # signed out: to the sign-in page
+
+
+def test_it_says_why_a_test_email_did_not_go(
+    user_client: Client, certificate: Certificate, settings: SettingsWrapper
+) -> None:
+    settings.EMAIL_URL = "smtp://127.0.0.1:1?timeout=2"  # nothing listens there
+    url = _url("certificate_test_email", certificate)
+    html = user_client.post(url, {"to": "me@acme.test"}, follow=True).content.decode()
+    assert "The test email was not sent: could not connect to 127.0.0.1:1" in html
+    html = user_client.post(url, {"to": "not an address"}, follow=True).content.decode()
+    assert "Enter a valid email address for the test email." in html
+
+
+def test_it_explains_what_cannot_be_done_now(
+    user_client: Client, certificate: Certificate, people: list[Recipient]
+) -> None:
+    html = user_client.post(_url("certificate_schedule_cancel", certificate), follow=True)
+    assert "No send is scheduled for this certificate." in html.content.decode()
+    at = timezone.localtime(timezone.now() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    user_client.post(_url("certificate_schedule", certificate), {"at": at})
+    html = user_client.post(_url("certificate_publish", certificate), follow=True)
+    assert "cancel it first" in html.content.decode()
+    again = user_client.post(_url("certificate_schedule", certificate), {"at": at}, follow=True)
+    assert "There are no recipients to send to" in again.content.decode()
+
+
+def test_it_lets_no_viewer_create_a_certificate(viewer_client: Client) -> None:
+    assert viewer_client.get(reverse("dashboard:certificate_new")).status_code == 403
+
+
+def test_it_edits_only_the_editable_fields(certificate: Certificate) -> None:
+    with pytest.raises(TypeError, match="not editable: organization"):
+        certificate_update(certificate=certificate, organization=None)

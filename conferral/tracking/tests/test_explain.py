@@ -193,6 +193,76 @@ def assert_reads_as_a_sentence(sentence: str) -> None:
             "Revoked by the issuer: Issued by mistake",
         ),
         (EventType.CREDENTIAL_REISSUED, {}, "The credential was reissued."),
+        (
+            EventType.EMAIL_QUEUED,
+            {"detail": {"resend": True, "scheduled_for": "2030-03-04T16:30:00+00:00"}},
+            "Scheduled to be sent again at 16:30 (a resend).",
+        ),
+        (
+            EventType.EMAIL_CANCELLED,
+            {},
+            "The scheduled email was cancelled before it went out.",
+        ),
+        (
+            EventType.EMAIL_SENT,
+            {"detail": {"message_id": "<a@b>", "transport": "smtp", "attempt": 3}},
+            "Handed to the mail server (attempt 3).",
+        ),
+        (
+            EventType.EMAIL_DEFERRED,
+            {"detail": {"reply": "", "code": 421, "retry_at": "2030-03-04T14:10:00+00:00"}},
+            "Deferred by the server (421); next try at 14:10.",
+        ),
+        (
+            EventType.EMAIL_DEFERRED,
+            {"detail": {"reply": "452 " + "full " * 80, "code": 452, "attempt": 1}},
+            "Deferred by the server (452 " + ("full " * 80)[: 300 - 5] + "…); it will be retried.",
+        ),
+        (
+            EventType.EMAIL_BOUNCED,
+            {"detail": {"reply": "550 5.1.1 gone", "code": 550, "kind": "hard", "late": True}},
+            "Bounced after the server had accepted it: a bounce report came back (550 5.1.1 gone).",
+        ),
+        (
+            EventType.EMAIL_COMPLAINED,
+            {"detail": {"feedback": "abuse"}},
+            "The recipient marked the email as spam (abuse).",
+        ),
+        (
+            EventType.RECIPIENT_UPDATED,
+            {"detail": {"fields": ["email"], "old_email": "a@x.org", "new_email": "b@x.org"}},
+            "Email address changed from a@x.org to b@x.org.",
+        ),
+        (
+            EventType.RECIPIENT_UPDATED,
+            {"detail": {"fields": ["email"], "new_email": "b@x.org"}},
+            "Email address added: b@x.org.",
+        ),
+        (
+            EventType.RECIPIENT_UPDATED,
+            {"detail": {"fields": ["email"], "old_email": "a@x.org"}},
+            "Email address a@x.org removed.",
+        ),
+        (
+            EventType.RECIPIENT_UPDATED,
+            {"detail": {"fields": ["name"]}},
+            "The recipient's details were changed.",
+        ),
+        (
+            EventType.CREDENTIAL_VIEWED,
+            {"channel": "api"},
+            "Recipient page viewed through a link handed out by the API or an integration.",
+        ),
+        (
+            EventType.CREDENTIAL_VIEWED,
+            {"channel": "token"},
+            "Recipient page viewed after typing the token into the claim page.",
+        ),
+        (
+            EventType.CREDENTIAL_VIEWED,
+            {"channel": "admin"},
+            "Recipient page viewed through a link copied from the dashboard.",
+        ),
     ],
 )
 @override_settings(SEND_RETRY_DELAYS=[60, 300, 1800, 7200, 21600])
