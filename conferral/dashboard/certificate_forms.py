@@ -42,7 +42,7 @@ class CertificateForm(forms.ModelForm[Certificate]):
             "email_subject": _("Leave empty for the default subject in the chosen language."),
             "email_body": _(
                 "Leave empty for the default text. Placeholders: %(placeholders)s, and "
-                "{recipient.<column>} for a column of the imported list."
+                "{recipient.COLUMN} for a COLUMN of the imported list."
             )
             % {"placeholders": ", ".join(PLACEHOLDERS)},
             "expires_at": _("Optional: after this day the verification page says expired."),

@@ -87,6 +87,8 @@ def test_it_saves_the_settings_and_previews_the_email(
     assert response.status_code == 302
     certificate.refresh_from_db()
     assert certificate.email_subject == "Well done, {recipient.name}"
+    page = user_client.get(_url("certificate_settings", certificate)).content.decode()
+    assert "{recipient.COLUMN} for a COLUMN of the imported list" in page  # shown, not a tag
 
     preview = user_client.get(_url("certificate_email_preview", certificate))
     html = preview.content.decode()

@@ -84,7 +84,7 @@ def test_it_shows_the_certificate_page_in_german(
     assert "<dt>Keine Adresse</dt>" in body
     # The actions and the recipient list.
     assert "E-Mails senden (2)" in body
-    assert "Empfänger importieren (CSV)" in body
+    assert "Empfänger importieren (CSV oder Excel)" in body
     assert "3 Empfänger" in body
     for label in ("Name", "Zertifikatsstatus", "E-Mail-Status", "Was passiert ist", "Token"):
         assert f'<th scope="col">{label}</th>' in body, label
