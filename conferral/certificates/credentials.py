@@ -71,9 +71,10 @@ def credential_claim(
     return bool(claimed)
 
 
-def credential_usable(recipient: Recipient) -> None:
-    """Raise unless the credential is claimed and not revoked (read inside the
-    caller's transaction, from the database, not from a stale instance)."""
+def credential_usable(recipient: Recipient, *, claimed: bool = True) -> None:
+    """Raise unless the credential is not revoked and, when `claimed`, claimed (read
+    inside the caller's transaction, from the database, not from a stale instance).
+    The issuer's own download from the dashboard asks `claimed=False`."""
     state = (
         Recipient.objects.filter(pk=recipient.pk)
         .values("claimed_at", "revoked_at")
@@ -82,31 +83,16 @@ def credential_usable(recipient: Recipient) -> None:
     )
     if state is None or state["revoked_at"] is not None:
         raise CredentialRevoked()
-    if state["claimed_at"] is None:
+    if claimed and state["claimed_at"] is None:
         raise CredentialNotClaimed()
-
-
-def credential_not_revoked(recipient: Recipient) -> None:
-    """Raise if the credential is revoked (read from the database): what the issuer's
-    own download from the dashboard checks, claimed or not."""
-    if Recipient.objects.filter(pk=recipient.pk, revoked_at__isnull=True).exists():
-        return
-    raise CredentialRevoked()
 
 
 def recipient_revoke(*, recipient: Recipient, reason: str) -> Recipient:
     """Revoke the credential for good, with a reason its verification page shows. A
     queued email is not sent. Revoking twice changes nothing."""
-    reason = reason.strip()[:REVOKE_REASON_MAX]
-    if not reason:
-        raise ServiceError(_("A reason is required to revoke a credential."))
-    now = timezone.now()
-    with transaction.atomic():
-        updated = Recipient.objects.filter(pk=recipient.pk, revoked_at__isnull=True).update(
-            revoked_at=now, revoke_reason=reason, next_attempt_at=None
-        )
-        if updated:
-            event_record(recipient=recipient, detail=RevokedDetail(reason=reason), at=now)
+    recipients_revoke(
+        recipient_ids=[recipient.pk], certificate_id=recipient.certificate_id, reason=reason
+    )
     recipient.refresh_from_db()
     return recipient
 

@@ -131,7 +131,7 @@ def certificates_for_org(organization: Organization) -> QuerySet[Certificate]:
     """The organization's certificates, newest first, each with `recipients_count`."""
     return (
         Certificate.objects.filter(organization=organization)
-        .annotate(recipients_count=Count("recipients"))
+        .annotate(recipients_count=_count())
         .order_by("-created_at", "-id")
     )
 

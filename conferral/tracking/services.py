@@ -16,7 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from conferral.certificates.credentials import credential_not_revoked, credential_usable
+from conferral.certificates.credentials import credential_usable
 from conferral.certificates.event_details import (
     CredentialDownloaded,
     CredentialLinkedinAdded,
@@ -191,10 +191,7 @@ def credential_download_record(
         else machine_verdict(user_agent=user_agent, client_address=client_address, method=method)
     )
     with transaction.atomic():
-        if by_issuer:
-            credential_not_revoked(recipient)
-        else:
-            credential_usable(recipient)
+        credential_usable(recipient, claimed=not by_issuer)
         if not verdict and not by_issuer:
             Recipient.objects.filter(pk=recipient.pk, downloaded_at__isnull=True).update(
                 downloaded_at=now
