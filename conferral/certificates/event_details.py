@@ -148,6 +148,11 @@ class EmailBounced(EventDetail):
     kind: str  # a BounceKind
     attempts: int = 0  # how many times it was tried (0 for a bounce reported later)
     late: bool = False  # reported after the server had accepted the message
+    status: str = ""  # the enhanced status code (RFC 3463), e.g. "5.1.1"
+    explanation: str = ""  # the classifier's words for the reason, in English
+    source: str = ""  # where a late bounce came from: "dsn", "imap", a provider's name
+    report_id: int | None = None  # the stored inbound report (its raw message)
+    accepted_at: dt.datetime | None = None  # when the server had accepted the message
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -165,6 +170,32 @@ class EmailClicked(MachineVerdict):
 class EmailComplained(EventDetail):
     TYPE = EventType.EMAIL_COMPLAINED
     feedback: str = ""  # what the report says, e.g. an ARF feedback type or a provider's
+    source: str = ""  # "arf", a provider's name
+    report_id: int | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class EmailAutoReplied(EventDetail):
+    """An out-of-office or other automatic reply came back: not a bounce."""
+
+    TYPE = EventType.EMAIL_AUTO_REPLIED
+    subject: str = ""
+    report_id: int | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class EmailSuppressed(EventDetail):
+    """A send skipped: the address hard-bounced or complained before."""
+
+    TYPE = EventType.EMAIL_SUPPRESSED
+    reason: str  # a conferral.delivery.models.SuppressionReason
+    since: dt.datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class EmailUnsubscribed(EventDetail):
+    TYPE = EventType.EMAIL_UNSUBSCRIBED
+    one_click: bool = True  # RFC 8058 POST (False: the page's button)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -231,6 +262,9 @@ DETAILS: dict[str, type[EventDetail]] = {
         EmailOpened,
         EmailClicked,
         EmailComplained,
+        EmailAutoReplied,
+        EmailSuppressed,
+        EmailUnsubscribed,
         CredentialViewed,
         CredentialClaimed,
         CredentialDownloaded,

@@ -52,6 +52,12 @@ class Certificate(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Archived certificates leave the list (and take no new sends); nothing is deleted.
     archived_at = models.DateTimeField(null=True, blank=True)
+    # Reminders to recipients who have not claimed: every `reminder_interval_days`
+    # after the last message, at most `reminder_limit` of them (empty: no reminders),
+    # and a last one before the optional claim deadline.
+    reminder_interval_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    reminder_limit = models.PositiveSmallIntegerField(default=2)
+    claim_deadline = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -107,6 +113,13 @@ class Recipient(models.Model):
     clicked_at = models.DateTimeField(null=True, blank=True)
     bounced_at = models.DateTimeField(null=True, blank=True)
     sends = models.PositiveIntegerField(default=0)
+    # The id an email provider gave the last message (its webhooks name it).
+    provider_message_id = models.CharField(max_length=255, blank=True)
+    # Reminders: how many were sent, and when the next one is due (empty: none).
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    reminder_due_at = models.DateTimeField(null=True, blank=True)
+    # One-click unsubscribe (RFC 8058): no more reminders.
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
 
     # Outbox: a pending send has `next_attempt_at`; a worker holds it while `lease_until`
     # is in the future. The row, not the task queue, is the source of truth.
@@ -131,6 +144,16 @@ class Recipient(models.Model):
             models.Index(fields=["certificate", "email_status"], name="recipient_cert_email"),
             models.Index(fields=["certificate", "status"], name="recipient_cert_status"),
             models.Index(fields=["next_attempt_at"], name="recipient_outbox"),
+            models.Index(
+                fields=["provider_message_id"],
+                condition=~Q(provider_message_id=""),
+                name="recipient_provider_message",
+            ),
+            models.Index(
+                fields=["reminder_due_at"],
+                condition=Q(reminder_due_at__isnull=False),
+                name="recipient_reminder_due",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["public_id"], name="recipient_public_id"),
@@ -206,6 +229,9 @@ class EventType(models.TextChoices):
     EMAIL_OPENED = "email.opened", _("Email opened")
     EMAIL_CLICKED = "email.clicked", _("Email link clicked")
     EMAIL_COMPLAINED = "email.complained", _("Marked as spam")
+    EMAIL_AUTO_REPLIED = "email.auto_replied", _("Automatic reply received")
+    EMAIL_SUPPRESSED = "email.suppressed", _("Email not sent: address suppressed")
+    EMAIL_UNSUBSCRIBED = "email.unsubscribed", _("Unsubscribed from reminders")
     CREDENTIAL_VIEWED = "credential.viewed", _("Credential viewed")
     CREDENTIAL_CLAIMED = "credential.claimed", _("Credential claimed")
     CREDENTIAL_DOWNLOADED = "credential.downloaded", _("Credential downloaded")

@@ -45,6 +45,10 @@ class Status(models.TextChoices):
 class BounceKind(models.TextChoices):
     HARD = "hard", _("Hard bounce")
     SOFT = "soft", _("Soft bounce")
+    # Refused by the receiving side's policy (5.7.x, spam or content filters, a
+    # company refusing third-party senders): the address is fine, the fix is an
+    # allowlist or a custom sending domain.
+    BLOCKED = "blocked", _("Blocked by policy")
 
 
 # The named groups. Each is a frozenset of the statuses' values, usable in `__in`

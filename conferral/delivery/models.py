@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from conferral.accounts.models import Organization
 
@@ -24,3 +25,27 @@ class MailboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to}"
+
+
+class SuppressionReason(models.TextChoices):
+    HARD_BOUNCE = "hard_bounce", _("The address bounced")
+    COMPLAINT = "complaint", _("The recipient marked a message as spam")
+
+
+class Suppression(models.Model):
+    """An address of an organization that is not mailed again: it hard-bounced or its
+    owner complained. Lifted when the issuer corrects the address or overrides."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    email = models.CharField(max_length=254)  # lower-cased
+    reason = models.CharField(max_length=16, choices=SuppressionReason.choices)
+    detail = models.TextField(blank=True)  # the server's reply or the report's words
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "email"], name="suppression_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.reason})"
