@@ -16,6 +16,8 @@ from conferral.certificates.event_details import EmailBounced, EmailComplained
 from conferral.certificates.events import event_record
 from conferral.certificates.models import Recipient
 from conferral.certificates.status import BounceKind, Step, transition
+from conferral.delivery.models import SuppressionReason
+from conferral.delivery.suppression import suppression_add
 
 
 def email_bounce_record(
@@ -25,12 +27,17 @@ def email_bounce_record(
     code: int | None = None,
     kind: BounceKind = BounceKind.HARD,
     at: dt.datetime | None = None,
+    status: str = "",
+    explanation: str = "",
+    source: str = "",
+    report_id: int | None = None,
 ) -> bool:
     """A bounce reported after the server accepted the message. True if it moved the
     recipient to bounced (and cancelled a resend still queued); the event is recorded
     either way (a report about a recipient already bounced, or one who complained, is
-    still part of the timeline)."""
+    still part of the timeline). A hard bounce puts the address on the suppression list."""
     now = at or timezone.now()
+    accepted_at = recipient.delivered_at
     bounce = transition(Step.BOUNCE)
     with transaction.atomic():
         moved = (
@@ -45,9 +52,26 @@ def email_bounce_record(
         )
         event_record(
             recipient=recipient,
-            detail=EmailBounced(reply=reply, code=code, kind=kind.value, late=True),
+            detail=EmailBounced(
+                reply=reply,
+                code=code,
+                kind=kind.value,
+                late=True,
+                status=status,
+                explanation=explanation,
+                source=source,
+                report_id=report_id,
+                accepted_at=accepted_at,
+            ),
             at=now,
         )
+        if kind == BounceKind.HARD:
+            suppression_add(
+                organization_id=recipient.certificate.organization_id,
+                email=recipient.email,
+                reason=SuppressionReason.HARD_BOUNCE,
+                detail=reply,
+            )
     recipient.refresh_from_db(
         fields=["email_status", "bounce_kind", "bounced_at", "last_reply", "next_attempt_at"]
     )
@@ -55,10 +79,15 @@ def email_bounce_record(
 
 
 def email_complaint_record(
-    *, recipient: Recipient, feedback: str = "", at: dt.datetime | None = None
+    *,
+    recipient: Recipient,
+    feedback: str = "",
+    at: dt.datetime | None = None,
+    source: str = "",
+    report_id: int | None = None,
 ) -> bool:
     """The recipient marked the message as spam. True if it moved the email status to
-    complained; a complained recipient is not sent to again."""
+    complained; the address goes on the suppression list."""
     now = at or timezone.now()
     complain = transition(Step.COMPLAIN)
     with transaction.atomic():
@@ -68,6 +97,16 @@ def email_complaint_record(
             )
             > 0
         )
-        event_record(recipient=recipient, detail=EmailComplained(feedback=feedback), at=now)
+        event_record(
+            recipient=recipient,
+            detail=EmailComplained(feedback=feedback, source=source, report_id=report_id),
+            at=now,
+        )
+        suppression_add(
+            organization_id=recipient.certificate.organization_id,
+            email=recipient.email,
+            reason=SuppressionReason.COMPLAINT,
+            detail=feedback,
+        )
     recipient.refresh_from_db(fields=["email_status", "next_attempt_at"])
     return moved

@@ -24,9 +24,11 @@ from conferral.certificates.event_details import (
     EmailSent,
 )
 from conferral.certificates.events import event_new, event_record, events_dispatch
-from conferral.certificates.models import Recipient
+from conferral.certificates.models import Certificate, Recipient
 from conferral.certificates.status import BounceKind, Step, transition
+from conferral.delivery.models import SuppressionReason
 from conferral.delivery.statements import statements
+from conferral.delivery.suppression import suppression_add
 
 CLAIMED_FIELDS = (
     "pk",
@@ -147,6 +149,15 @@ def _record_bounce(
             detail=EmailBounced(reply=reply, code=code, kind=kind.value, attempts=attempts),
             at=now,
         )
+        if kind == BounceKind.HARD:
+            suppression_add(
+                organization_id=Certificate.objects.values_list("organization_id", flat=True).get(
+                    pk=recipient.certificate_id
+                ),
+                email=recipient.email,
+                reason=SuppressionReason.HARD_BOUNCE,
+                detail=reply,
+            )
     return bool(updated)
 
 
