@@ -141,8 +141,25 @@ class Recipient(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [
-            models.Index(fields=["certificate", "email_status"], name="recipient_cert_email"),
-            models.Index(fields=["certificate", "status"], name="recipient_cert_status"),
+            # Covering for the statistics and the send progress (certificates.tallies).
+            models.Index(
+                fields=[
+                    "certificate",
+                    "email_status",
+                    "first_sent_at",
+                    "opened_at",
+                    "clicked_at",
+                    "machine_opened_at",
+                    "next_attempt_at",
+                    "revoked_at",
+                ],
+                name="recipient_cert_email",
+            ),
+            # Covering for what only claimed recipients have (stats.selectors).
+            models.Index(
+                fields=["certificate", "status", "downloaded_at", "linkedin_added_at", "shared"],
+                name="recipient_cert_status",
+            ),
             models.Index(fields=["next_attempt_at"], name="recipient_outbox"),
             models.Index(
                 fields=["provider_message_id"],

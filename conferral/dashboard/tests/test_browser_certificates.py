@@ -6,6 +6,7 @@ critical violation) and is kept as a screenshot."""
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, ViewportSize, expect
 
 from conferral.accounts.models import Organization
@@ -79,7 +80,7 @@ def test_it_creates_shapes_sends_and_reports_a_certificate(page: Page, org: Orga
     # The progress box polls and disappears once everything went out.
     expect(page.locator(".progress-box")).to_have_count(0, timeout=10_000)
     Recipient.objects.filter(certificate=certificate, email="asa@example.com").update(
-        shared=["linkedin"]
+        claimed_at=timezone.now(), claim_channel="email", shared=["linkedin"]
     )
     page.reload()
     expect(page.locator("svg.pie title")).to_have_text("LinkedIn: 1 (100 %)")
