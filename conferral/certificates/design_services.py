@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
@@ -168,6 +168,28 @@ def _image_check(data: bytes) -> AssetInfo:
     return AssetInfo(PNG if kind == "PNG" else JPEG, width, height)
 
 
+EXIF_ORIENTATION = 0x0112
+JPEG_QUALITY = 95
+
+
+def upright(data: bytes, info: AssetInfo) -> tuple[bytes, AssetInfo]:
+    """A JPEG as it is meant to be seen. Phones store a photo as the sensor read it and
+    an EXIF Orientation tag saying how to turn it; the renderer ignores the tag, so a
+    photo taken upright would print on its side. Turned once here, and stored turned
+    (re-encoded at quality 95, its colour profile kept)."""
+    if info.content_type != JPEG:
+        return data, info
+    with Image.open(io.BytesIO(data)) as image:
+        if image.getexif().get(EXIF_ORIENTATION, 1) in (0, 1):
+            return data, info
+        turned = ImageOps.exif_transpose(image)
+        out = io.BytesIO()
+        turned.save(
+            out, "JPEG", quality=JPEG_QUALITY, icc_profile=image.info.get("icc_profile")
+        )
+    return out.getvalue(), replace(info, width=turned.width, height=turned.height)
+
+
 def _too_many_pixels(width: int, height: int) -> str:
     limit = {"limit": f"{MAX_PIXELS / 1_000_000:g}"}
     if not width:
@@ -218,7 +240,7 @@ def design_asset_upload(*, certificate: Certificate, kind: str, data: bytes) -> 
     replaces is deleted."""
     if kind not in DesignAssetKind.values:
         raise AssetInvalid(_("Choose whether the file is a background or a badge image."))
-    info = design_asset_check(data, kind)
+    data, info = upright(data, design_asset_check(data, kind))
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
         design = design_of(certificate) or design_starter(certificate)

@@ -22,6 +22,19 @@ def jpeg(width: int = 600, height: int = 420) -> bytes:
     return buffer.getvalue()
 
 
+def jpeg_sideways(width: int = 600, height: int = 420) -> bytes:
+    """A photo as a phone stores one it took upright: the pixels on their side (the top
+    of the picture, red, is at the left) and EXIF Orientation 6 (turn 90° clockwise)."""
+    upright = Image.new("RGB", (width, height), (250, 235, 215))
+    upright.paste((220, 20, 20), (0, 0, width, height // 4))
+    stored = upright.transpose(Image.Transpose.ROTATE_90)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buffer = io.BytesIO()
+    stored.save(buffer, format="JPEG", quality=90, exif=exif.tobytes())
+    return buffer.getvalue()
+
+
 def pdf(pages: int = 1, width: float = 841.89, height: float = 595.28) -> bytes:
     writer = PdfWriter()
     for _ in range(pages):

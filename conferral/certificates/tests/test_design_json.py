@@ -3,8 +3,11 @@ an old, newer or broken one falls back to the built-in design and says why."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.utils import translation
+from PIL import Image
 
 from conferral.accounts.models import Organization
 from conferral.certificates.design import (
@@ -114,6 +117,27 @@ def test_it_refuses_an_image_of_another_certificate(
 
     certificate.refresh_from_db()
     assert certificate.design == {}
+
+
+def test_it_stores_a_phone_photo_the_right_way_up(certificate: Certificate) -> None:
+    asset = design_asset_upload(
+        certificate=certificate,
+        kind=DesignAssetKind.BACKGROUND,
+        data=design_files.jpeg_sideways(600, 420),
+    )
+
+    with Image.open(io.BytesIO(bytes(asset.data))) as stored:
+        assert stored.size == (600, 420) == (asset.width, asset.height)
+        assert stored.getexif().get(0x0112, 1) == 1
+        red, green, _blue = stored.convert("RGB").getpixel((300, 20))  # the top band
+    assert red > 180
+    assert green < 80
+
+
+def test_it_keeps_an_upright_jpeg_byte_for_byte(certificate: Certificate) -> None:
+    data = design_files.jpeg()
+    asset = design_asset_upload(certificate=certificate, kind=DesignAssetKind.BACKGROUND, data=data)
+    assert bytes(asset.data) == data
 
 
 def test_it_deletes_images_the_design_no_longer_names(certificate: Certificate) -> None:
