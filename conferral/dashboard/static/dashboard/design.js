@@ -79,14 +79,49 @@
       boxes.forEach(function (box) {
         var handle = document.createElement("div");
         handle.className = "design-handle";
-        handle.setAttribute("aria-hidden", "true");
         handle.textContent = box.label;
         handle.style.left = (number(box.prefix + "x", 0) / size[0]) * 100 + "%";
         handle.style.top = (number(box.prefix + "y", 0) / size[1]) * 100 + "%";
         handle.style.width = (box.width / size[0]) * 100 + "%";
         handle.style.height = (box.height / size[1]) * 100 + "%";
-        if (editable) drag(handle, box.prefix);
+        if (editable) {
+          drag(handle, box.prefix);
+          keys(handle, box.prefix, box.label);
+        } else {
+          handle.setAttribute("aria-hidden", "true");
+        }
         canvas.appendChild(handle);
+      });
+    }
+
+    // Move to (x, y) millimetres, kept on the page: the number fields and the handle.
+    function place(handle, prefix, x, y) {
+      var size = page();
+      x = Math.min(size[0], Math.max(0, x));
+      y = Math.min(size[1], Math.max(0, y));
+      input(prefix + "x").value = x.toFixed(1);
+      input(prefix + "y").value = y.toFixed(1);
+      handle.style.left = (x / size[0]) * 100 + "%";
+      handle.style.top = (y / size[1]) * 100 + "%";
+    }
+
+    // The keyboard's way to drag: focus a field on the preview, move it with the arrow
+    // keys, 1 mm a press (10 mm with Shift).
+    function keys(handle, prefix, label) {
+      handle.tabIndex = 0;
+      handle.setAttribute("role", "button");
+      handle.setAttribute("aria-label", label + ". " + (canvas.dataset.moveHint || ""));
+      var steps = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+      handle.addEventListener("keydown", function (event) {
+        var step = steps[event.key];
+        if (!step) return;
+        event.preventDefault();
+        var by = event.shiftKey ? 10 : 1;
+        place(handle, prefix, number(prefix + "x", 0) + step[0] * by, number(prefix + "y", 0) + step[1] * by);
+        if (status) {
+          status.textContent = label + ": " + input(prefix + "x").value + " mm, " + input(prefix + "y").value + " mm";
+        }
+        later();
       });
     }
 
@@ -100,12 +135,7 @@
         var startX = event.clientX, startY = event.clientY;
         var x0 = number(prefix + "x", 0), y0 = number(prefix + "y", 0);
         function move(e) {
-          var x = Math.min(size[0], Math.max(0, x0 + (e.clientX - startX) * scale));
-          var y = Math.min(size[1], Math.max(0, y0 + (e.clientY - startY) * scale));
-          input(prefix + "x").value = x.toFixed(1);
-          input(prefix + "y").value = y.toFixed(1);
-          handle.style.left = (x / size[0]) * 100 + "%";
-          handle.style.top = (y / size[1]) * 100 + "%";
+          place(handle, prefix, x0 + (e.clientX - startX) * scale, y0 + (e.clientY - startY) * scale);
         }
         function up() {
           handle.removeEventListener("pointermove", move);
