@@ -160,6 +160,9 @@ class Recipient(models.Model):
                 fields=["certificate", "status", "downloaded_at", "linkedin_added_at", "shared"],
                 name="recipient_cert_status",
             ),
+            # The recipients tab sorted by name, a page at a time, without a sort of
+            # the whole list (the primary key breaks ties: it is in every index).
+            models.Index(fields=["certificate", "name"], name="recipient_cert_name"),
             models.Index(fields=["next_attempt_at"], name="recipient_outbox"),
             models.Index(
                 fields=["provider_message_id"],
@@ -220,6 +223,20 @@ class DesignAsset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of {self.certificate_id} ({self.content_type})"
+
+
+class StagedUpload(models.Model):
+    """A recipient list uploaded for a preview, kept until the issuer confirms or
+    cancels (or it expires). In the database, so whichever web server answers the
+    confirmation finds the file the preview read."""
+
+    name = models.CharField(max_length=32, unique=True)  # random: the only way to find it
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="+")
+    data = models.BinaryField()
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"staged upload for {self.certificate_id}"
 
 
 class ReplacedToken(models.Model):

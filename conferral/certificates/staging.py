@@ -1,26 +1,26 @@
 """An uploaded recipient list, previewed before anything is imported.
 
-The upload is copied to a file with a random name under CONFERRAL_DATA_DIR/imports
-(never a copy the browser sends back), checked without adding anyone
-(`staged_preview`: the same checks as the import itself, in a transaction that is rolled
-back), and imported only when the issuer confirms (`staged_import`, which checks every
-row again: the list may have changed in between). A staged file expires after
-STAGED_MAX_AGE; each new upload removes the expired ones."""
+The upload is kept in the database under a random name, for its certificate only
+(never a copy the browser sends back), checked without adding anyone (`staged_preview`:
+the same checks as the import itself, in a transaction that is rolled back), and
+imported only when the issuer confirms (`staged_import`, which checks every row again:
+the list may have changed in between). Any web server can answer the confirmation. A
+staged upload expires after STAGED_MAX_AGE; each new upload removes the expired ones."""
 
 from __future__ import annotations
 
-import os
+import datetime as dt
+import io
 import re
 import secrets
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from conferral.certificates.csvtext import CHUNK_BYTES, ImportFileInvalid, too_big_message
@@ -29,7 +29,7 @@ from conferral.certificates.importing import (
     import_transaction,
     recipients_add_listed,
 )
-from conferral.certificates.models import Certificate
+from conferral.certificates.models import Certificate, StagedUpload
 from conferral.certificates.services import (
     MAX_REPORTED_ERRORS,
     RawRow,
@@ -44,70 +44,56 @@ _NAME = re.compile(r"[A-Za-z0-9_-]{32}")
 
 
 class StagedExpired(Exception):
-    """The staged file is gone: it expired, or was imported already."""
+    """The staged upload is gone: it expired, was imported already, or is another
+    certificate's."""
 
 
-def _folder() -> Path:
-    folder = Path(settings.DATA_DIR) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def _oldest_kept() -> dt.datetime:
+    return timezone.now() - dt.timedelta(seconds=STAGED_MAX_AGE)
 
 
-def staged_path(name: str) -> Path:
-    """The file of a staged upload; StagedExpired when there is none (or the name is
-    not one we make)."""
+def staged_data(*, certificate: Certificate, name: str) -> bytes:
+    """The bytes of a staged upload of `certificate`; StagedExpired when there is none
+    (or the name is not one we make)."""
     if not _NAME.fullmatch(name):
         raise StagedExpired()
-    path = _folder() / name
-    try:
-        age = time.time() - path.stat().st_mtime
-    except FileNotFoundError:
-        raise StagedExpired() from None
-    if age > STAGED_MAX_AGE:
-        path.unlink(missing_ok=True)
+    staged = StagedUpload.objects.filter(name=name, certificate=certificate).first()
+    if staged is None:
         raise StagedExpired()
-    return path
+    if staged.created_at < _oldest_kept():
+        staged.delete()
+        raise StagedExpired()
+    return bytes(staged.data)
 
 
 def staged_sweep() -> None:
-    """Remove staged files older than STAGED_MAX_AGE."""
-    limit = time.time() - STAGED_MAX_AGE
-    for path in _folder().iterdir():
-        try:
-            if path.stat().st_mtime < limit:
-                path.unlink(missing_ok=True)
-        except FileNotFoundError:
-            continue
+    """Remove staged uploads older than STAGED_MAX_AGE."""
+    StagedUpload.objects.filter(created_at__lt=_oldest_kept()).delete()
 
 
 def staged_discard(name: str) -> None:
     if _NAME.fullmatch(name):
-        (_folder() / name).unlink(missing_ok=True)
+        StagedUpload.objects.filter(name=name).delete()
 
 
-def upload_stage(upload: UploadedFile[Any]) -> str:
-    """Copy an upload to a staged file (bounded by CONFERRAL_IMPORT_MAX_BYTES); returns
+def upload_stage(upload: UploadedFile[Any], *, certificate: Certificate) -> str:
+    """Keep an upload for `certificate` (bounded by CONFERRAL_IMPORT_MAX_BYTES); returns
     its random name."""
     max_bytes: int = settings.IMPORT_MAX_BYTES
     if upload.size is not None and upload.size > max_bytes:
         raise ImportFileInvalid(too_big_message(max_bytes))
     staged_sweep()
-    name = secrets.token_urlsafe(24)
-    path = _folder() / name
-    written = 0
-    try:
-        with path.open("xb") as out:
-            for chunk in upload.chunks(CHUNK_BYTES):
-                written += len(chunk)
-                if written > max_bytes:
-                    raise ImportFileInvalid(too_big_message(max_bytes))
-                out.write(chunk)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    if not written:
-        path.unlink(missing_ok=True)
+    buffer = io.BytesIO()
+    for chunk in upload.chunks(CHUNK_BYTES):
+        if buffer.tell() + len(chunk) > max_bytes:
+            raise ImportFileInvalid(too_big_message(max_bytes))
+        buffer.write(chunk)
+    if not buffer.tell():
         raise ImportFileInvalid(_("The file is empty."))
+    name = secrets.token_urlsafe(24)
+    StagedUpload.objects.create(
+        name=name, certificate=certificate, data=buffer.getvalue(), created_at=timezone.now()
+    )
     return name
 
 
@@ -151,20 +137,16 @@ def _watched(rows: CsvRecipients, preview: Preview) -> Iterator[RawRow]:
         yield raw
 
 
-def _open(path: Path) -> tuple[IO[bytes], CsvRecipients]:
-    stream = path.open("rb")
-    try:
-        return stream, list_open(stream, size=os.fstat(stream.fileno()).st_size)
-    except BaseException:
-        stream.close()
-        raise
+def _open(data: bytes) -> tuple[IO[bytes], CsvRecipients]:
+    stream = io.BytesIO(data)
+    return stream, list_open(stream, size=len(data))
 
 
 def staged_preview(*, certificate: Certificate, name: str) -> Preview:
     """Check a staged list against the certificate without adding anyone. Raises
     ImportFileInvalid for a file that cannot be a list, StagedExpired when it is gone."""
     preview = Preview()
-    stream, rows = _open(staged_path(name))
+    stream, rows = _open(staged_data(certificate=certificate, name=name))
     with stream, import_transaction():
         try:
             preview.rows = recipients_add_listed(
@@ -178,10 +160,9 @@ def staged_preview(*, certificate: Certificate, name: str) -> Preview:
 
 def staged_import(*, certificate: Certificate, name: str) -> int:
     """Import a staged list, all or nothing (every row checked again), then remove the
-    file; returns how many recipients were added."""
-    path = staged_path(name)
-    stream, rows = _open(path)
+    upload; returns how many recipients were added."""
+    stream, rows = _open(staged_data(certificate=certificate, name=name))
     with stream, import_transaction():
         added = recipients_add_listed(certificate=certificate, rows=rows)
-    path.unlink(missing_ok=True)
+        staged_discard(name)
     return added

@@ -58,7 +58,7 @@ def _stage_remember(request: HttpRequest, certificate: Certificate, name: str | 
 @login_required
 @require_http_methods(["GET", "POST"])
 def certificate_import(request: HttpRequest, certificate_id: str) -> HttpResponse:
-    """Upload a CSV or XLSX list: it is kept on the server and previewed (every bad row,
+    """Upload a CSV or XLSX list: it is kept in the database and previewed (every bad row,
     suggested fixes, duplicates); nothing is added until the issuer confirms."""
     certificate = certificate_get_for_user(request.user, certificate_id)
     require_editor(request.user, certificate.organization)
@@ -68,7 +68,7 @@ def certificate_import(request: HttpRequest, certificate_id: str) -> HttpRespons
         upload = form.cleaned_data["file"]
         name = ""
         try:
-            name = upload_stage(upload)
+            name = upload_stage(upload, certificate=certificate)
             preview = staged_preview(certificate=certificate, name=name)
         except (ImportFileInvalid, StagedExpired) as error:
             staged_discard(name)  # a file that cannot be a list is not kept

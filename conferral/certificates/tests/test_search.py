@@ -20,6 +20,7 @@ def people(add_recipients: Callable[..., list[Recipient]]) -> list[Recipient]:
         ("Ελένη Παπαδοπούλου", "eleni@example.gr"),
         ("Ada Lovelace", "ada@example.com"),
         ("Emil 100%_sicher", ""),
+        ("Hans Straße", ""),
     )
 
 
@@ -44,6 +45,8 @@ def names(certificate: Certificate, q: str) -> list[str]:
         ("100%_", ["Emil 100%_sicher"]),
         ("%", ["Emil 100%_sicher"]),
         ("_", ["Emil 100%_sicher"]),
+        ("strasse", ["Hans Straße"]),
+        ("STRAßE", ["Hans Straße"]),
         ("oberg", []),
         ("nobody", []),
     ],

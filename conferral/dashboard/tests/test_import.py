@@ -3,13 +3,9 @@ suggested fixes and duplicates), nothing added until the issuer confirms."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from django.test import Client, override_settings
-from pytest_django.fixtures import Settings
 
-from conferral.certificates.models import Certificate, Recipient
+from conferral.certificates.models import Certificate, Recipient, StagedUpload
 from conferral.dashboard.tests.recipients_helpers import (
     confirm_url,
     page_text,
@@ -18,14 +14,8 @@ from conferral.dashboard.tests.recipients_helpers import (
 )
 
 
-@pytest.fixture(autouse=True)
-def staging_folder(settings: Settings, tmp_path: Path) -> Path:
-    settings.DATA_DIR = tmp_path
-    return tmp_path / "imports"
-
-
 def test_it_previews_a_german_excel_file_and_adds_it_on_confirm(
-    user_client: Client, certificate: Certificate, staging_folder: Path
+    user_client: Client, certificate: Certificate
 ) -> None:
     data = "Vorname;Nachname;E-Mail-Adresse\r\nJürgen;Müller;j@example.com\r\n".encode("cp1252")
     response = upload(user_client, certificate, data)
@@ -35,13 +25,13 @@ def test_it_previews_a_german_excel_file_and_adds_it_on_confirm(
     assert "Jürgen Müller" in html
     assert not Recipient.objects.exists()  # nothing before the confirmation
     name = staged_name(html)
-    assert (staging_folder / name).exists()
+    assert StagedUpload.objects.filter(name=name).exists()
     response = user_client.post(
         confirm_url(certificate), {"staged": name, "confirm": ""}, follow=True
     )
     assert "1 recipient was added." in page_text(response)
     assert Recipient.objects.get().name == "Jürgen Müller"
-    assert not (staging_folder / name).exists()
+    assert not StagedUpload.objects.filter(name=name).exists()
 
 
 def test_it_lists_every_bad_row_and_adds_nothing(
@@ -77,13 +67,11 @@ def test_it_explains_a_missing_name_column(user_client: Client, certificate: Cer
 
 
 @override_settings(IMPORT_MAX_BYTES=50)
-def test_it_refuses_a_file_over_the_limit(
-    user_client: Client, certificate: Certificate, staging_folder: Path
-) -> None:
+def test_it_refuses_a_file_over_the_limit(user_client: Client, certificate: Certificate) -> None:
     response = upload(user_client, certificate, b"name\n" + b"Somebody\n" * 20)
     assert "larger than the limit of 50" in page_text(response)
     assert not Recipient.objects.exists()
-    assert not staging_folder.exists() or not any(staging_folder.iterdir())
+    assert not StagedUpload.objects.exists()
 
 
 def test_it_refuses_an_old_excel_workbook(user_client: Client, certificate: Certificate) -> None:
@@ -92,13 +80,11 @@ def test_it_refuses_an_old_excel_workbook(user_client: Client, certificate: Cert
     assert "Excel workbook" in page_text(response)
 
 
-def test_it_refuses_a_damaged_xlsx(
-    user_client: Client, certificate: Certificate, staging_folder: Path
-) -> None:
+def test_it_refuses_a_damaged_xlsx(user_client: Client, certificate: Certificate) -> None:
     response = upload(user_client, certificate, b"PK\x03\x04" + bytes(200), "list.xlsx")
     assert response.status_code == 400
     assert "could not be read as an Excel workbook" in page_text(response)
-    assert not any(staging_folder.iterdir())  # a file that is no list is not kept
+    assert not StagedUpload.objects.exists()  # a file that is no list is not kept
 
 
 def test_it_keeps_viewers_out(viewer_client: Client, certificate: Certificate) -> None:

@@ -3,16 +3,13 @@ server's own, and only the issuer's confirmation adds anyone."""
 
 from __future__ import annotations
 
-import os
-import time
+import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 
-import pytest
 from django.test import Client
-from pytest_django.fixtures import Settings
+from django.utils import timezone
 
-from conferral.certificates.models import Certificate, Recipient
+from conferral.certificates.models import Certificate, Recipient, StagedUpload
 from conferral.certificates.staging import STAGED_MAX_AGE
 from conferral.dashboard.tests.recipients_helpers import (
     confirm_url,
@@ -20,12 +17,6 @@ from conferral.dashboard.tests.recipients_helpers import (
     staged_name,
     upload,
 )
-
-
-@pytest.fixture(autouse=True)
-def staging_folder(settings: Settings, tmp_path: Path) -> Path:
-    settings.DATA_DIR = tmp_path
-    return tmp_path / "imports"
 
 
 def test_it_flags_duplicates_in_the_file_and_on_the_list(
@@ -50,7 +41,7 @@ def test_it_suggests_a_fix_for_a_typo(user_client: Client, certificate: Certific
 
 
 def test_it_adds_nothing_until_confirmed_and_only_the_staged_file(
-    user_client: Client, certificate: Certificate, staging_folder: Path
+    user_client: Client, certificate: Certificate
 ) -> None:
     html = page_text(upload(user_client, certificate, b"name,email\nAnn,ann@example.com\n"))
     name = staged_name(html)
@@ -83,29 +74,26 @@ def test_it_checks_again_on_confirm(
     assert Recipient.objects.count() == 1
 
 
-def test_it_lets_a_staged_file_expire(
-    user_client: Client, certificate: Certificate, staging_folder: Path
-) -> None:
+def test_it_lets_a_staged_file_expire(user_client: Client, certificate: Certificate) -> None:
     name = staged_name(
         page_text(upload(user_client, certificate, b"name,email\nAnn,ann@example.com\n"))
     )
-    old = time.time() - STAGED_MAX_AGE - 1
-    os.utime(staging_folder / name, (old, old))
+    StagedUpload.objects.filter(name=name).update(
+        created_at=timezone.now() - dt.timedelta(seconds=STAGED_MAX_AGE + 1)
+    )
     response = user_client.post(
         confirm_url(certificate), {"staged": name, "confirm": ""}, follow=True
     )
     assert "has expired" in page_text(response)
     assert not Recipient.objects.exists()
-    assert not (staging_folder / name).exists()
+    assert not StagedUpload.objects.filter(name=name).exists()
 
 
-def test_it_drops_an_upload_on_cancel(
-    user_client: Client, certificate: Certificate, staging_folder: Path
-) -> None:
+def test_it_drops_an_upload_on_cancel(user_client: Client, certificate: Certificate) -> None:
     name = staged_name(
         page_text(upload(user_client, certificate, b"name,email\nAnn,ann@example.com\n"))
     )
     response = user_client.post(confirm_url(certificate), {"staged": name, "cancel": ""})
     assert response.status_code == 302
-    assert not (staging_folder / name).exists()
+    assert not StagedUpload.objects.filter(name=name).exists()
     assert not Recipient.objects.exists()

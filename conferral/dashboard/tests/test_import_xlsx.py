@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
-import pytest
 from django.test import Client
 from pytest_django.fixtures import Settings
 
@@ -17,12 +15,6 @@ from conferral.dashboard.tests.recipients_helpers import (
     upload,
     xlsx_bytes,
 )
-
-
-@pytest.fixture(autouse=True)
-def staging_folder(settings: Settings, tmp_path: Path) -> Path:
-    settings.DATA_DIR = tmp_path
-    return tmp_path / "imports"
 
 
 def test_it_imports_a_workbook_after_the_preview(

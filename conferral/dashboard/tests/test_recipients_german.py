@@ -4,11 +4,9 @@ browser that asks for it."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from pytest_django.fixtures import Settings
 
 from conferral.certificates.models import Certificate, Recipient
 from conferral.dashboard.tests.recipients_helpers import (
@@ -25,10 +23,7 @@ def test_it_speaks_german(
     user_client: Client,
     certificate: Certificate,
     add_recipients: Callable[..., list[Recipient]],
-    settings: Settings,
-    tmp_path: Path,
 ) -> None:
-    settings.DATA_DIR = tmp_path
     [ada] = add_recipients(("Ada", "ada@example.com"))
     html = page_text(user_client.get(list_url(certificate), **GERMAN))  # type: ignore[arg-type]
     assert "Einen Empfänger hinzufügen" in html
