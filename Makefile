@@ -42,7 +42,7 @@ lint: install
 ## (conferral/delivery/locale: the emails and sending messages), then compile both.
 messages: install
 	cd conferral && ../$(PY) ../manage.py makemessages -l de --no-obsolete \
-		--ignore 'delivery/*' --ignore 'testing/*' --ignore '*/tests/*'
+		--ignore 'delivery/*' --ignore 'testing/*' --ignore '*/tests/*' --ignore 'bounces/corpus/*'
 	cd conferral/delivery && ../../$(PY) ../../manage.py makemessages -l de --no-obsolete \
 		--ignore 'tests/*'
 	cd conferral && ../$(PY) ../manage.py compilemessages -l de

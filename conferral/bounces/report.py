@@ -1,34 +1,12 @@
 """What the bounce parser finds in one message that came back: the shared vocabulary of
-the parser (conferral.bounces.parse), the classifier (conferral.bounces.classify), the
-inbound receivers and `conferral bounces classify`."""
+the parser (conferral.bounces.parse), the inbound receivers and `conferral bounces
+classify`. Each failure is classified by conferral.core.refusals."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
-
-class ReportKind(StrEnum):
-    """What a failed recipient's line means. `hard`: the address itself is bad (unknown
-    user or domain, moved). What time, a corrected set-up or the recipient's IT could
-    fix is not hard: `soft` (mailbox full, greylisting, rate limits, temporary
-    failures) or `blocked` (policy and reputation refusals, spam and content blocks)."""
-
-    HARD = "hard"
-    SOFT = "soft"
-    BLOCKED = "blocked"
-    AUTOREPLY = "autoreply"  # out of office, vacation, other automatic replies
-    COMPLAINT = "complaint"  # an ARF feedback report (RFC 5965)
-    UNKNOWN = "unknown"  # a failure whose reason cannot be told
-
-
-@dataclass(frozen=True, slots=True)
-class Classification:
-    """One SMTP reply or DSN status, classified."""
-
-    kind: ReportKind
-    status: str  # the enhanced status code (RFC 3463), e.g. "5.1.1", or ""
-    explanation: str  # plain English words for the reason (translated where shown)
+from conferral.core.refusals import ReportKind
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,8 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from conferral.core.refusals import ReportKind
+
 
 class EmailStatus(models.TextChoices):
     NOT_PROVIDED = "not_provided", _("Email not provided")
@@ -49,6 +51,16 @@ class BounceKind(models.TextChoices):
     # company refusing third-party senders): the address is fine, the fix is an
     # allowlist or a custom sending domain.
     BLOCKED = "blocked", _("Blocked by policy")
+
+
+def bounce_kind(kind: ReportKind) -> BounceKind:
+    """The recipient's bounce kind for a failure: an unknown permanent failure counts as
+    hard (the classification's explanation says that the reason was not told)."""
+    if kind == ReportKind.SOFT:
+        return BounceKind.SOFT
+    if kind == ReportKind.BLOCKED:
+        return BounceKind.BLOCKED
+    return BounceKind.HARD
 
 
 # The named groups. Each is a frozenset of the statuses' values, usable in `__in`

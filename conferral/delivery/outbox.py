@@ -25,7 +25,8 @@ from conferral.certificates.event_details import (
 )
 from conferral.certificates.events import event_new, event_record, events_dispatch
 from conferral.certificates.models import Certificate, Recipient
-from conferral.certificates.status import BounceKind, Step, transition
+from conferral.certificates.status import BounceKind, Step, bounce_kind, transition
+from conferral.core.refusals import Classification, classify
 from conferral.delivery.models import SuppressionReason
 from conferral.delivery.statements import statements
 from conferral.delivery.suppression import suppression_add
@@ -39,6 +40,9 @@ CLAIMED_FIELDS = (
     "email",
     "attributes",
     "attempts",
+    # A reminder is built as one (conferral.delivery.reminders.reminder_in_flight).
+    "next_attempt_at",
+    "reminder_due_at",
 )
 _LEASE_CLEARED = {"lease_owner": "", "lease_until": None}
 
@@ -85,10 +89,18 @@ def outbox_renew(*, lease_owner: str, now: dt.datetime | None = None) -> set[int
 
 
 def outbox_record_accepted(
-    *, recipient: Recipient, lease_owner: str, reply: str, message_id: str, transport: str
+    *,
+    recipient: Recipient,
+    lease_owner: str,
+    reply: str,
+    message_id: str,
+    transport: str,
+    provider_message_id: str = "",
 ) -> bool:
     """The server accepted the message: email status `delivered` (a message already
-    opened or clicked keeps that later stage), `email.sent` and `email.delivered`."""
+    opened or clicked keeps that later stage), `email.sent` and `email.delivered`. The
+    provider's id of the message (none for SMTP) replaces the previous one: the
+    provider's webhooks find the recipient by it."""
     sql = statements()
     now = timezone.now()
     at = connection.ops.adapt_datetimefield_value(now)
@@ -100,7 +112,7 @@ def outbox_record_accepted(
         at=now,
     )
     delivered = event_new(recipient=recipient, detail=EmailDelivered(reply=reply), at=now)
-    update = [*sql.accepted_params, at, at, reply, recipient.pk, lease_owner]
+    update = [*sql.accepted_params, at, at, reply, provider_message_id, recipient.pk, lease_owner]
     connection.ensure_connection()
     # The driver's own cursor: Django's wrapper (query rewriting, execute wrappers, debug
     # logging) would cost as much again as the statements themselves.
@@ -132,6 +144,8 @@ def _record_bounce(
     kind: BounceKind,
     attempts: int,
     now: dt.datetime,
+    status: str = "",
+    explanation: str = "",
 ) -> bool:
     bounce = transition(Step.BOUNCE)
     updated = Recipient.objects.filter(pk=recipient.pk, lease_owner=lease_owner).update(
@@ -146,7 +160,14 @@ def _record_bounce(
     if updated:
         event_record(
             recipient=recipient,
-            detail=EmailBounced(reply=reply, code=code, kind=kind.value, attempts=attempts),
+            detail=EmailBounced(
+                reply=reply,
+                code=code,
+                kind=kind.value,
+                attempts=attempts,
+                status=status,
+                explanation=explanation,
+            ),
             at=now,
         )
         if kind == BounceKind.HARD:
@@ -162,18 +183,29 @@ def _record_bounce(
 
 
 def outbox_record_bounced(
-    *, recipient: Recipient, lease_owner: str, reply: str, code: int | None
+    *,
+    recipient: Recipient,
+    lease_owner: str,
+    reply: str,
+    code: int | None,
+    classification: Classification | None = None,
 ) -> bool:
-    """The server refused the message for good (5xx): a hard bounce."""
+    """The server refused the message for good (5xx): a hard bounce, or a blocked one
+    when the reply classifies as a policy refusal (conferral.core.refusals; only a
+    hard one suppresses the address). The caller passes the classification it already
+    made; without one the reply is classified here."""
+    classification = classification or classify(code, reply)
     with transaction.atomic():
         return _record_bounce(
             recipient=recipient,
             lease_owner=lease_owner,
             reply=reply,
             code=code,
-            kind=BounceKind.HARD,
+            kind=bounce_kind(classification.kind),
             attempts=recipient.attempts + 1,
             now=timezone.now(),
+            status=classification.status,
+            explanation=classification.explanation,
         )
 
 

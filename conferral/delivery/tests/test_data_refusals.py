@@ -1,5 +1,6 @@
 """A message the SMTP server refuses at the end of DATA, once it has its whole content:
-a 5xx is a hard bounce, a 4xx is retried (a 421 also ends the connection), and the
+a 5xx is a bounce (blocked for a spam or content refusal, hard for an unknown
+mailbox), a 4xx is retried (a 421 also ends the connection), and the
 next message of the batch still goes out on the same connection. With PIPELINING (the
 next envelope travels with this message's content) and without, through a real
 aiosmtpd server on 127.0.0.1."""
@@ -24,6 +25,7 @@ from conferral.testing.smtp import Answer, SmtpServer
 
 SPAM = "550 5.7.1 Message rejected as spam"
 CONTENT = "554 5.6.0 Message content rejected"
+UNKNOWN_USER = "550 5.1.1 No such user here"
 LATER = "451 4.3.0 Temporary failure: try again later"
 CLOSING = "421 4.3.2 Service shutting down, closing the connection"
 RETRY_DELAY = 600
@@ -45,9 +47,15 @@ def _refused_for(smtp: SmtpServer, address: str) -> int:
 
 @pipelining_modes
 @pytest.mark.parametrize(
-    ("reply", "expected"), [(None, SPAM), (CONTENT, CONTENT)], ids=["550", "554"]
+    ("reply", "expected", "kind"),
+    [
+        (None, SPAM, BounceKind.BLOCKED),
+        (CONTENT, CONTENT, BounceKind.BLOCKED),
+        (UNKNOWN_USER, UNKNOWN_USER, BounceKind.HARD),
+    ],
+    ids=["550-spam", "554-content", "550-unknown-user"],
 )
-def test_it_hard_bounces_a_5xx_at_the_end_of_data(
+def test_it_bounces_a_5xx_at_the_end_of_data(
     smtp: SmtpServer,
     settings: Settings,
     certificate: Certificate,
@@ -55,6 +63,7 @@ def test_it_hard_bounces_a_5xx_at_the_end_of_data(
     pipelining: bool,
     reply: str | None,
     expected: str,
+    kind: BounceKind,
 ) -> None:
     smtp.pipelining = pipelining
     settings.SEND_RETRY_DELAYS = [RETRY_DELAY]
@@ -68,14 +77,14 @@ def test_it_hard_bounces_a_5xx_at_the_end_of_data(
     bob.refresh_from_db()
     assert bob.email_status == EmailStatus.BOUNCED
     assert bob.status == Status.BOUNCED
-    assert bob.bounce_kind == BounceKind.HARD
+    assert bob.bounce_kind == kind
     assert bob.last_reply == expected
     assert bob.attempts == 1
     assert bob.next_attempt_at is None
     assert bob.lease_owner == ""
     assert _types(bob) == ["email.queued", "email.bounced"]
     bounced = Event.objects.get(recipient=bob, type=EventType.EMAIL_BOUNCED)
-    assert bounced.detail["kind"] == "hard"
+    assert bounced.detail["kind"] == kind.value
     assert bounced.detail["code"] == int(expected[:3])
     assert bounced.detail["reply"] == expected
     # Refused only once its content was in: the whole message reached the server.
@@ -217,7 +226,7 @@ def test_it_sends_the_next_message_on_the_same_connection_after_a_refusal_at_the
             assert person.last_reply == (SPAM if answer == Answer.REJECT_DATA else LATER)
             if answer == Answer.REJECT_DATA:
                 assert person.email_status == EmailStatus.BOUNCED
-                assert person.bounce_kind == BounceKind.HARD
+                assert person.bounce_kind == BounceKind.BLOCKED  # a spam refusal
             else:
                 assert person.email_status == EmailStatus.SENDING
                 assert person.next_attempt_at is not None
