@@ -4,5 +4,6 @@ pytest_plugins = [
     "conferral.testing.smtp",
     "conferral.testing.browser",
     "conferral.testing.services",
+    "conferral.testing.dovecot",
     "conferral.testing.naming",
 ]

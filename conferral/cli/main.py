@@ -13,7 +13,7 @@ django.setup()
 import typer  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
 
-from conferral.cli import accounts, demo, recipients, server  # noqa: E402
+from conferral.cli import accounts, bounces, demo, recipients, server  # noqa: E402
 
 app = typer.Typer(
     name="conferral",
@@ -32,6 +32,11 @@ app.command(help=_("Set up a demo organization, login and certificate (safe to r
 )
 app.add_typer(accounts.apikey_app, name="apikey")
 app.add_typer(accounts.user_app, name="user")
+app.add_typer(
+    bounces.bounces_app,
+    name="bounces",
+    help=_("Read the messages that come back: bounces, auto-replies, complaints."),
+)
 app.command(
     "import", help=_("Add the recipients of a CSV file to a certificate: all of them, or none.")
 )(recipients.import_recipients)

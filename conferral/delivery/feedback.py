@@ -20,6 +20,16 @@ from conferral.delivery.models import SuppressionReason
 from conferral.delivery.suppression import suppression_add
 
 
+def _current(recipient: Recipient) -> tuple[dt.datetime | None, str, int]:
+    """When the last message was accepted, the address and the organization, as stored."""
+    delivered_at, email, organization_id = (
+        Recipient.objects.filter(pk=recipient.pk)
+        .values_list("delivered_at", "email", "certificate__organization_id")
+        .get()
+    )
+    return delivered_at, email, organization_id
+
+
 def email_bounce_record(
     *,
     recipient: Recipient,
@@ -37,9 +47,11 @@ def email_bounce_record(
     either way (a report about a recipient already bounced, or one who complained, is
     still part of the timeline). A hard bounce puts the address on the suppression list."""
     now = at or timezone.now()
-    accepted_at = recipient.delivered_at
     bounce = transition(Step.BOUNCE)
     with transaction.atomic():
+        # Read now, not from the caller's object: the address may have been corrected
+        # since it was loaded, and only the address that bounced is suppressed.
+        accepted_at, email, organization_id = _current(recipient)
         moved = (
             Recipient.objects.filter(bounce.sources_q(), pk=recipient.pk).update(
                 email_status=bounce.target,
@@ -67,8 +79,8 @@ def email_bounce_record(
         )
         if kind == BounceKind.HARD:
             suppression_add(
-                organization_id=recipient.certificate.organization_id,
-                email=recipient.email,
+                organization_id=organization_id,
+                email=email,
                 reason=SuppressionReason.HARD_BOUNCE,
                 detail=reply,
             )
@@ -91,6 +103,7 @@ def email_complaint_record(
     now = at or timezone.now()
     complain = transition(Step.COMPLAIN)
     with transaction.atomic():
+        _accepted_at, email, organization_id = _current(recipient)
         moved = (
             Recipient.objects.filter(complain.sources_q(), pk=recipient.pk).update(
                 email_status=complain.target, next_attempt_at=None
@@ -103,8 +116,8 @@ def email_complaint_record(
             at=now,
         )
         suppression_add(
-            organization_id=recipient.certificate.organization_id,
-            email=recipient.email,
+            organization_id=organization_id,
+            email=email,
             reason=SuppressionReason.COMPLAINT,
             detail=feedback,
         )

@@ -1,4 +1,5 @@
-"""`conferral worker`: the configured Tasks backend's worker plus the sweeper thread.
+"""`conferral worker`: the configured Tasks backend's worker plus the sweeper thread, and
+the periodic jobs of the apps above (the bounce mailbox poller) beside them.
 
 Any number of these may run, on any number of machines: work is claimed row by row with
 conditional UPDATEs, and every sweeper's hand-back of expired leases is idempotent."""
@@ -8,6 +9,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.management import call_command
@@ -20,12 +22,27 @@ logger = logging.getLogger(__name__)
 
 DB_WORKER_INTERVAL = 0.5
 SWEEPER_JOIN_SECONDS = 5.0
+# Planning reminders reads every delivered recipient of the certificates with reminders:
+# every 20th cycle (5 minutes at the default interval) and at start, not every cycle.
+REMINDER_PLAN_CYCLES = 20
 WORKER_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
 
+# A periodic job of another app: runs until its stop event is set (once, when it is set
+# already: a burst worker runs each once before it works off the queue).
+Companion = Callable[[threading.Event], None]
+_companions: list[Companion] = []
 
-def _sweep_once() -> None:
+
+def worker_companion_add(companion: Companion) -> None:
+    """Have every worker run `companion` beside the work, in a thread of its own (the
+    apps above delivery register theirs when Django starts, in their AppConfig)."""
+    if companion not in _companions:
+        _companions.append(companion)
+
+
+def _sweep_once(*, plan_reminders: bool = True) -> None:
     try:
-        sweep_run()
+        sweep_run(plan_reminders=plan_reminders)
     except Exception:
         logger.exception("The sweeper failed; it will try again")
     finally:
@@ -33,8 +50,10 @@ def _sweep_once() -> None:
 
 
 def _sweeper(stop: threading.Event) -> None:
+    cycle = 0
     while not stop.wait(settings.SWEEP_INTERVAL_SECONDS):
-        _sweep_once()
+        cycle += 1
+        _sweep_once(plan_reminders=cycle % REMINDER_PLAN_CYCLES == 0)
 
 
 def backend_path() -> str:
@@ -48,6 +67,13 @@ def run_worker(*, burst: bool = False, verbosity: int = 1) -> None:
     stop = threading.Event()
     sweeper = threading.Thread(target=_sweeper, args=(stop,), name="conferral-sweeper", daemon=True)
     sweeper.start()
+    for companion in _companions:
+        if burst:
+            done = threading.Event()
+            done.set()
+            companion(done)
+        else:
+            threading.Thread(target=companion, args=(stop,), daemon=True).start()
     backend = backend_path()
     logger.info(
         "Worker started: tasks from %s, email through %s", backend, email_config().describe()
