@@ -22,7 +22,8 @@ _EVENT_VALUES = "(" + ", ".join(["%s"] * len(EVENT_COLUMNS)) + ")"
 
 class Statements:
     """`accepted` (UPDATE of a delivered recipient, conditional on its lease, with
-    `accepted_params` before its own), `two_events` (INSERT of two events, for the
+    `accepted_params` before its own: two times, the reply, the provider's message id,
+    the recipient and the lease owner), `two_events` (INSERT of two events, for the
     driver's own cursor) and, used on PostgreSQL only, `accepted_with_events` (the two
     as one statement)."""
 
@@ -41,6 +42,7 @@ class Statements:
             f"{col('delivered_at')} = %s, "
             f"{col('sends')} = {col('sends')} + 1, "
             f"{col('last_reply')} = %s, "
+            f"{col('provider_message_id')} = %s, "
             f"{col('bounce_kind')} = '', "
             f"{col('next_attempt_at')} = NULL, "
             f"{col('lease_owner')} = '', "

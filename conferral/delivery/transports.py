@@ -38,6 +38,9 @@ class TransportError(Exception):
 
 class Transport(abc.ABC):
     name = "transport"
+    # The provider's own id of the message `send` last accepted (django-anymail's
+    # message_id), which its tracking webhooks name; "" where there is none (SMTP).
+    provider_message_id = ""
 
     def open(self) -> None:  # noqa: B027 (optional: most transports connect lazily)
         """Prepare for a batch."""
@@ -331,6 +334,7 @@ class BackendTransport(Transport):
             ) from error
 
     def send(self, message: OutgoingMessage, *, then: OutgoingMessage | None = None) -> str:
+        self.provider_message_id = ""
         if self.connection is None:
             self.open()
         email = EmailMultiAlternatives(
@@ -338,7 +342,8 @@ class BackendTransport(Transport):
             body=message.text,
             from_email=unencoded_mailbox(message.from_name, message.from_address),
             to=[unencoded_mailbox(message.to_name, message.to)],
-            headers={"Message-ID": message.message_id},
+            headers=_provider_headers(message),
+            reply_to=[message.reply_to] if message.reply_to else None,
             connection=self.connection,
         )
         email.attach_alternative(message.html, "text/html")
@@ -347,25 +352,54 @@ class BackendTransport(Transport):
         try:
             sent = email.send()
         except Exception as error:
+            refused = _refusal(getattr(email, "anymail_status", None))
+            if refused is not None and _provider_refused(error):
+                raise refused from error
             raise TransportError(
                 f"{type(error).__name__}: {error}",
                 permanent=_provider_refused(error),
             ) from error
         status = getattr(email, "anymail_status", None)
-        if status is not None and status.status and status.status <= {"rejected", "invalid"}:
-            raise TransportError(
-                f"refused by the provider ({', '.join(sorted(status.status))})", permanent=True
-            )
+        refused = _refusal(status)
+        if refused is not None:
+            raise refused
         if not sent:
             raise TransportError(f"{self.backend} did not send the message", permanent=False)
         provider_id = getattr(status, "message_id", None) if status is not None else None
-        return f"accepted by {self.backend}" + (f" as {provider_id}" if provider_id else "")
+        self.provider_message_id = "" if provider_id is None else str(provider_id)
+        return f"accepted by {self.backend}" + (
+            f" as {self.provider_message_id}" if self.provider_message_id else ""
+        )
 
     def close(self) -> None:
         connection, self.connection = self.connection, None
         if connection is not None:
             with contextlib.suppress(Exception):  # closing must never fail the batch
                 connection.close()
+
+
+def _provider_headers(message: OutgoingMessage) -> dict[str, str]:
+    """The headers a provider does not make itself: our Message-ID (the timeline and
+    bounce reports match on it) and one-click unsubscribe (RFC 8058)."""
+    extra = {"Message-ID": message.message_id}
+    if message.list_unsubscribe:
+        extra["List-Unsubscribe"] = f"<{message.list_unsubscribe}>"
+        extra["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return extra
+
+
+def _refusal(status: Any) -> TransportError | None:
+    """The provider refused the recipient: "invalid" is the address, "rejected" the
+    provider's own refusal (its suppression list, its policy), worded so the bounce
+    classifier tells them apart."""
+    if status is None or not status.status or not status.status <= {"rejected", "invalid"}:
+        return None
+    reason = (
+        "the provider says the address is invalid"
+        if "invalid" in status.status
+        else "the provider refused to send to this address"
+    )
+    return TransportError(f"{reason} ({', '.join(sorted(status.status))})", permanent=True)
 
 
 def _provider_refused(error: Exception) -> bool:

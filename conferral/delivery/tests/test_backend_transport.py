@@ -27,10 +27,13 @@ class ProviderBackend(AnymailTestBackend):  # type: ignore[misc]  # anymail is u
         if address.startswith("flaky@"):
             mail.outbox.append(message)
             raise AnymailAPIError("provider unavailable (503)")
-        if address.startswith("refused@"):
+        refusal = {"refused@": "rejected", "invalid@": "invalid"}.get(
+            address[: address.find("@") + 1]
+        )
+        if refusal:
             message.anymail_test_response = {
                 "recipient_status": {
-                    address: AnymailRecipientStatus(message_id=None, status="rejected")
+                    address: AnymailRecipientStatus(message_id=None, status=refusal)
                 }
             }
         return super().post_to_esp(payload, message)
@@ -43,9 +46,10 @@ def test_it_sends_through_a_provider_backend_one_message_per_recipient(
 ) -> None:
     settings.EMAIL_URL = "django://conferral.delivery.tests.test_backend_transport.ProviderBackend"
     settings.SEND_RETRY_DELAYS = [600]
-    _ok, _refused, flaky, quoted = add_recipients(
+    _ok, _refused, _invalid, flaky, quoted = add_recipients(
         ("Åsa Øberg", "asa@example.com"),
         ("Refused", "refused@example.com"),
+        ("Invalid", "invalid@example.com"),
         ("Flaky", "flaky@example.com"),
         ('<b>Eve</b> "the, third"', "eve@example.com"),
     )
@@ -63,11 +67,17 @@ def test_it_sends_through_a_provider_backend_one_message_per_recipient(
     assert isinstance(html, str)
     assert "Hello Åsa Øberg," in html
     assert sent[0].extra_headers["Message-ID"].endswith("@conferral.localhost>")
+    # One-click unsubscribe reaches the provider too (RFC 8058).
+    assert sent[0].extra_headers["List-Unsubscribe"].startswith("<http")
+    assert "/u/" in sent[0].extra_headers["List-Unsubscribe"]
+    assert sent[0].extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     rows = {r.email: r for r in Recipient.objects.all()}
     assert rows["asa@example.com"].email_status == EmailStatus.DELIVERED
     assert rows["asa@example.com"].last_reply.startswith("accepted by conferral.delivery.tests")
     assert rows["refused@example.com"].email_status == EmailStatus.BOUNCED
-    assert rows["refused@example.com"].bounce_kind == BounceKind.HARD
+    # The provider's refusal is its policy, not a bad address: blocked, not suppressed.
+    assert rows["refused@example.com"].bounce_kind == BounceKind.BLOCKED
+    assert rows["invalid@example.com"].bounce_kind == BounceKind.HARD
     assert rows["flaky@example.com"].email_status == EmailStatus.SENDING
     assert rows["flaky@example.com"].attempts == 1
     deferred = Event.objects.get(recipient=flaky, type=EventType.EMAIL_DEFERRED)
