@@ -30,10 +30,11 @@ from conferral.certificates.selectors import certificate_get_for_user
 from conferral.certificates.services import RecipientsInvalid, ServiceError, certificate_create
 from conferral.dashboard.access import current_organization, require_editor, user_can_edit
 from conferral.dashboard.certificate_forms import CertificateForm, ScheduleForm, TestEmailForm
+from conferral.delivery.domains.outgoing import message_send_once
 from conferral.delivery.message import MessageTemplate, OutgoingMessage
 from conferral.delivery.selectors import certificate_sendable_count
 from conferral.delivery.services import certificate_send
-from conferral.delivery.transports import TransportError, transport_from_settings
+from conferral.delivery.transports import TransportError
 
 SAMPLE_NAME = "Ada Lovelace"
 # The preview frame runs no script, loads nothing (not even its open pixel) and cannot
@@ -103,9 +104,10 @@ def certificate_settings(request: HttpRequest, certificate_id: str) -> HttpRespo
     return render(request, "dashboard/certificate_settings.html", context, status=status)
 
 
-def _sample(certificate: Certificate, to: str = "") -> OutgoingMessage:
-    """The certificate's email as its first recipient (or a sample one) would get it.
-    Its links belong to no recipient, so following them records nothing."""
+def _sample(certificate: Certificate, to: str = "") -> tuple[OutgoingMessage, MessageTemplate]:
+    """The certificate's email as its first recipient (or a sample one) would get it,
+    and the template it was built from. Its links belong to no recipient, so following
+    them records nothing."""
     first = Recipient.objects.filter(certificate=certificate).order_by("pk").first()
     sample = Recipient(
         certificate=certificate,
@@ -113,7 +115,8 @@ def _sample(certificate: Certificate, to: str = "") -> OutgoingMessage:
         email=to or (first.email if first and first.email else "ada@example.com"),
         attributes=first.attributes if first else {},
     )
-    return MessageTemplate(certificate).build(sample)
+    template = MessageTemplate(certificate)
+    return template.build(sample), template
 
 
 @login_required
@@ -122,7 +125,7 @@ def certificate_email_preview(request: HttpRequest, certificate_id: str) -> Http
     """The email's HTML as it is sent, for the preview frame (no script, no tracking:
     its pixel and links name no recipient)."""
     certificate = certificate_get_for_user(request.user, certificate_id)
-    message = _sample(certificate)
+    message, _template = _sample(certificate)
     response = HttpResponse(message.html, content_type="text/html; charset=utf-8")
     response["Content-Security-Policy"] = PREVIEW_CSP
     response["Referrer-Policy"] = "no-referrer"
@@ -133,19 +136,17 @@ def certificate_email_preview(request: HttpRequest, certificate_id: str) -> Http
 @login_required
 @require_POST
 def certificate_test_email(request: HttpRequest, certificate_id: str) -> HttpResponse:
-    """Send the email, built exactly as a recipient gets it, to an address of the
-    issuer's choice, through the configured mail transport."""
+    """Send the email, built and signed exactly as a recipient gets it, to an address
+    of the issuer's choice, through the mail service its recipients' messages go through."""
     certificate = certificate_get_for_user(request.user, certificate_id)
     require_editor(request.user, certificate.organization)
     form = TestEmailForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter a valid email address for the test email."))
         return redirect("dashboard:certificate_settings", certificate_id=certificate.public_id)
-    message = _sample(certificate, to=form.cleaned_data["to"])
-    transport = transport_from_settings()
+    message, template = _sample(certificate, to=form.cleaned_data["to"])
     try:
-        transport.open()
-        reply = transport.send(message)
+        reply = message_send_once(message, template.sending_domain)
     except TransportError as error:
         messages.error(request, _("The test email was not sent: %(reply)s") % {"reply": error})
     else:
@@ -154,8 +155,6 @@ def certificate_test_email(request: HttpRequest, certificate_id: str) -> HttpRes
             _("A test email went to %(to)s (%(reply)s).")
             % {"to": form.cleaned_data["to"], "reply": reply},
         )
-    finally:
-        transport.close()
     return redirect("dashboard:certificate_settings", certificate_id=certificate.public_id)
 
 
@@ -224,7 +223,8 @@ def certificate_schedule(request: HttpRequest, certificate_id: str) -> HttpRespo
         return redirect("dashboard:certificate_settings", certificate_id=certificate.public_id)
     at = form.cleaned_data["at"]
     try:
-        queued = certificate_send(certificate=certificate, at=at)
+        result = certificate_send(certificate=certificate, at=at)
+        queued = result.queued
     except (ServiceError, RecipientsInvalid) as error:
         messages.error(request, str(error))
     else:
@@ -240,6 +240,8 @@ def certificate_schedule(request: HttpRequest, certificate_id: str) -> HttpRespo
                 "time": formats.date_format(timezone.localtime(at), "DATETIME_FORMAT"),
             },
         )
+        if result.skipped_total:
+            messages.warning(request, result.skipped_text())
     return _overview(certificate)
 
 

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from conferral.core.throttle_views import ThrottledLoginView
 from conferral.dashboard import (
     design,
     editing,
@@ -8,6 +9,7 @@ from conferral.dashboard import (
     mailbox,
     recipient,
     recipients,
+    sending_domain,
     team,
     views,
 )
@@ -18,7 +20,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path(
         "login/",
-        auth_views.LoginView.as_view(
+        ThrottledLoginView.as_view(
             template_name="dashboard/login.html",
             authentication_form=EmailAuthenticationForm,
             redirect_authenticated_user=True,
@@ -182,4 +184,25 @@ urlpatterns = [
     path("organizations/switch/", team.organization_switch, name="organization_switch"),
     path("invitations/<str:secret>/", team.invitation_accept_view, name="invitation_accept"),
     *team.password_reset_urls(),
+    # Organization settings: the sending domain (conferral.delivery.domains).
+    path(
+        "organizations/<str:organization_id>/sending-domain/",
+        sending_domain.sending_domain,
+        name="sending_domain",
+    ),
+    path(
+        "organizations/<str:organization_id>/sending-domain/check/",
+        sending_domain.sending_domain_check_view,
+        name="sending_domain_check",
+    ),
+    path(
+        "organizations/<str:organization_id>/sending-domain/keys/",
+        sending_domain.sending_domain_keys_view,
+        name="sending_domain_keys",
+    ),
+    path(
+        "organizations/<str:organization_id>/sending-domain/delete/",
+        sending_domain.sending_domain_delete_view,
+        name="sending_domain_delete",
+    ),
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import binascii
 import email.utils
+import functools
 import html
 import os
 import re
@@ -26,9 +27,12 @@ from django.utils import formats, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from conferral.accounts.models import Organization
 from conferral.certificates.models import Certificate, Kind, Recipient
 from conferral.core import signing
 from conferral.delivery import headers
+from conferral.delivery.domains.selectors import domain_in_use
+from conferral.delivery.unsubscribe import UNSUBSCRIBE, unsubscribe_url
 from conferral.tracking import links
 
 SLOT = "\x00"
@@ -63,6 +67,8 @@ class OutgoingMessage:
     text: str
     html: str
     raw: bytes
+    list_unsubscribe: str = ""  # the one-click unsubscribe URL (RFC 8058)
+    reply_to: str = ""
 
 
 def default_subject(kind: str) -> str:
@@ -97,6 +103,14 @@ def sender_parts() -> tuple[str, str]:
     if "@" not in address:
         address = "certificates@conferral.localhost"
     return name, headers.address(address)
+
+
+def organization_sender(organization: Organization) -> str:
+    """The address an organization's messages go out from: its own sending domain's
+    once its check passed, else CONFERRAL_FROM_EMAIL's (what a recipient's IT is asked
+    to allowlist)."""
+    domain = domain_in_use(organization)
+    return headers.address(domain.from_address) if domain is not None else sender_parts()[1]
 
 
 def verp_address(public_id: str, from_address: str) -> str:
@@ -186,8 +200,8 @@ class MessageTemplate:
         language = certificate.language or settings.LANGUAGE_CODE
         with translation.override(language):
             static = self._static_values(certificate)
-            subject_source = certificate.email_subject.strip() or default_subject(certificate.kind)
-            body_source = certificate.email_body.strip() or default_body(certificate.kind)
+            subject_source = self._subject_source(certificate)
+            body_source = self._body_source(certificate)
             subject = self._mark(headers.clean(subject_source), static)
             body = self._mark(body_source.replace("\r\n", "\n"), static)
             context: dict[str, Any] = {
@@ -218,8 +232,21 @@ class MessageTemplate:
             for key in self.keys
             if key.startswith(RECIPIENT_PREFIX)
         }
+        # The organization's own domain once its DNS check passed (From, Reply-To,
+        # return path, DKIM in the pipeline), else the installation's sender.
+        self.sending_domain = domain_in_use(organization)
         sender_name, self.from_address = sender_parts()
         self.from_name = headers.clean(organization.name or sender_name)
+        self.return_path_domain = self.from_address.rpartition("@")[2]
+        self.reply_to = ""
+        self._reply_to = ""
+        if self.sending_domain is not None:
+            self.from_address = headers.address(self.sending_domain.from_address)
+            self.from_name = headers.clean(self.sending_domain.from_name or self.from_name)
+            self.return_path_domain = self.sending_domain.return_path_domain
+            if self.sending_domain.reply_to:
+                self.reply_to = headers.address(self.sending_domain.reply_to)
+                self._reply_to = f"Reply-To: {self.reply_to}\r\n"
         self.from_header = headers.mailbox(self.from_name, self.from_address)
         self.domain = self.from_address.rpartition("@")[2]
         self.boundary = "=_cf_" + os.urandom(12).hex()
@@ -241,6 +268,16 @@ class MessageTemplate:
             "\r\n"
         ).encode()
         self._mime_tail = f"\r\n--{self.boundary}--\r\n".encode()
+
+    def _subject_source(self, certificate: Certificate) -> str:
+        return certificate.email_subject.strip() or default_subject(certificate.kind)
+
+    def _body_source(self, certificate: Certificate) -> str:
+        return certificate.email_body.strip() or default_body(certificate.kind)
+
+    @functools.cached_property
+    def _unsubscribe_url(self) -> _Link:
+        return _Link(unsubscribe_url, UNSUBSCRIBE)
 
     @staticmethod
     def _static_values(certificate: Certificate) -> dict[str, str]:
@@ -309,13 +346,18 @@ class MessageTemplate:
         public_id = recipient.public_id
         message_id = f"<{os.urandom(8).hex()}.{public_id}@{self.domain}>"
         to_header = headers.mailbox(recipient.name, recipient.email)
+        unsubscribe = self._unsubscribe_url(recipient)
         head = (
             f"From: {self.from_header}\r\n"
             f"To: {to_header}\r\n"
             f"Subject: {subject_header}\r\n"
             f"Date: {_date_header()}\r\n"
             f"Message-ID: {message_id}\r\n"
+            f"{self._reply_to}"
             f"X-Conferral-Recipient: {public_id}\r\n"
+            # RFC 8058: mail clients show an unsubscribe button that POSTs to the URL.
+            f"List-Unsubscribe: <{unsubscribe}>\r\n"
+            "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
         )
         raw = b"".join(
             (
@@ -329,7 +371,7 @@ class MessageTemplate:
         )
         return OutgoingMessage(
             recipient_id=recipient.pk,
-            envelope_from=verp_address(public_id, self.from_address),
+            envelope_from=verp_address(public_id, "@" + self.return_path_domain),
             to=headers.address(recipient.email),
             to_name=headers.clean(recipient.name),
             to_header=to_header,
@@ -341,4 +383,35 @@ class MessageTemplate:
             text=text,
             html=page,
             raw=raw,
+            list_unsubscribe=unsubscribe,
+            reply_to=self.reply_to,
         )
+
+
+def reminder_intro(certificate: Certificate) -> str:
+    """The paragraph a reminder starts with, in the active language."""
+    if certificate.claim_deadline is not None:
+        deadline = formats.date_format(certificate.claim_deadline, "DATE_FORMAT")
+        if certificate.kind == Kind.BADGE:
+            text = _("A reminder: your badge is waiting for you. Please claim it by %(date)s.")
+        else:
+            text = _(
+                "A reminder: your certificate is waiting for you. Please claim it by %(date)s."
+            )
+        return text % {"date": deadline}
+    if certificate.kind == Kind.BADGE:
+        return _("A reminder: your badge is waiting for you. You have not claimed it yet.")
+    return _("A reminder: your certificate is waiting for you. You have not claimed it yet.")
+
+
+class ReminderTemplate(MessageTemplate):
+    """The certificate's email as a reminder: the subject prefixed ("Reminder: …") and
+    a first paragraph that says why it comes again, in the certificate's language.
+    Compiled once per certificate beside the first message's template."""
+
+    def _subject_source(self, certificate: Certificate) -> str:
+        subject = super()._subject_source(certificate)
+        return _("Reminder: %(subject)s") % {"subject": subject}
+
+    def _body_source(self, certificate: Certificate) -> str:
+        return reminder_intro(certificate) + "\n\n" + super()._body_source(certificate)

@@ -16,8 +16,10 @@ from dataclasses import asdict, dataclass
 from django.conf import settings
 
 from conferral.certificates.models import Certificate, Recipient
+from conferral.core.refusals import ReportKind, classify
 from conferral.delivery.checkpoints import fewer_checkpoints
-from conferral.delivery.message import MessageTemplate, OutgoingMessage
+from conferral.delivery.domains.outgoing import BatchSenders, Sender
+from conferral.delivery.message import MessageTemplate, OutgoingMessage, ReminderTemplate
 from conferral.delivery.outbox import (
     outbox_claim,
     outbox_record_accepted,
@@ -25,6 +27,7 @@ from conferral.delivery.outbox import (
     outbox_record_deferred,
     outbox_renew,
 )
+from conferral.delivery.reminders import reminder_in_flight
 from conferral.delivery.transports import Transport, TransportError, transport_from_settings
 
 logger = logging.getLogger(__name__)
@@ -53,18 +56,20 @@ class DeliverReport:
 
 
 class _Templates:
-    """Each certificate's compiled message, built once per deliver run."""
+    """Each certificate's compiled message (and its reminder), built once per deliver
+    run."""
 
     def __init__(self) -> None:
-        self._cache: dict[int, MessageTemplate] = {}
+        self._cache: dict[tuple[int, bool], MessageTemplate] = {}
 
-    def get(self, certificate_id: int) -> MessageTemplate:
-        template = self._cache.get(certificate_id)
+    def get(self, certificate_id: int, reminder: bool = False) -> MessageTemplate:
+        template = self._cache.get((certificate_id, reminder))
         if template is None:
             if len(self._cache) >= TEMPLATE_CACHE_SIZE:
                 self._cache.clear()
             certificate = Certificate.objects.select_related("organization").get(pk=certificate_id)
-            template = self._cache[certificate_id] = MessageTemplate(certificate)
+            variant = ReminderTemplate if reminder else MessageTemplate
+            template = self._cache[(certificate_id, reminder)] = variant(certificate)
         return template
 
 
@@ -77,7 +82,6 @@ class _Batch:
         self.report = report
         self.renew_at = time.monotonic() + settings.SEND_LEASE_SECONDS / 2
         self.held: set[int] | None = None  # None: every claimed row is still ours
-        self.unreachable: TransportError | None = None
 
     def still_ours(self, recipient: Recipient) -> bool:
         """Renew the lease when half of it has run out; a row taken over since (a
@@ -96,49 +100,60 @@ class _Batch:
             self.report.lost += 1
 
     def failed(self, recipient: Recipient, error: TransportError) -> None:
-        if not error.permanent:
+        """A refusal: retried when temporary, and also when a permanent reply says
+        something time fixes ("552 5.2.2 mailbox full"); otherwise bounced as its
+        classification says."""
+        classification = classify(error.code, error.reply)
+        if not error.permanent or classification.kind == ReportKind.SOFT:
             self.defer(recipient, error)
         elif outbox_record_bounced(
-            recipient=recipient, lease_owner=self.lease_owner, reply=error.reply, code=error.code
+            recipient=recipient,
+            lease_owner=self.lease_owner,
+            reply=error.reply,
+            code=error.code,
+            classification=classification,
         ):
             self.report.bounced += 1
         else:
             self.report.lost += 1
 
     def _ready(
-        self, pending: Iterator[Recipient], templates: _Templates
-    ) -> tuple[Recipient, OutgoingMessage] | None:
-        """The next recipient that is still ours, with its message built."""
+        self, pending: Iterator[Recipient], templates: _Templates, senders: BatchSenders
+    ) -> tuple[Recipient, OutgoingMessage, Sender] | None:
+        """The next recipient that is still ours, with its message built (DKIM-signed
+        when its organization sends from its own domain) and the sender it goes out
+        through; a recipient whose sender cannot send now is deferred."""
         for recipient in pending:
             if not self.still_ours(recipient):
                 self.report.lost += 1
                 continue
-            if self.unreachable is not None:
-                self.defer(recipient, self.unreachable)
-                continue
+            refusal: TransportError | None
             try:
-                message = templates.get(recipient.certificate_id).build(recipient)
+                template = templates.get(recipient.certificate_id, reminder_in_flight(recipient))
+                sender = senders.sender(template.sending_domain)
+                refusal = sender.refusal
+                if refusal is None:
+                    return recipient, sender.prepare(template.build(recipient)), sender
             except Exception as error:
                 logger.exception("Could not build the message for %s", recipient.public_id)
                 reason = f"could not build the message: {type(error).__name__}: {error}"
-                self.defer(recipient, TransportError(reason, permanent=False))
-                continue
-            return recipient, message
+                refusal = TransportError(reason, permanent=False)
+            self.defer(recipient, refusal)
         return None
 
     def run(self, transport: Transport, templates: _Templates) -> None:
-        try:
-            transport.open()
-        except TransportError as error:
-            self.unreachable = error
+        """Send the batch; `transport` is the installation's, organizations with a mail
+        service of their own get theirs (conferral/delivery/domains/outgoing.py)."""
+        senders = BatchSenders(transport)
         pending = iter(self.recipients)
         try:
-            current = self._ready(pending, templates)
+            current = self._ready(pending, templates, senders)
             while current is not None:
-                recipient, message = current
-                upcoming = self._ready(pending, templates)
-                if self.unreachable is not None:
-                    self.defer(recipient, self.unreachable)
+                recipient, message, sender = current
+                transport = sender.channel.transport
+                upcoming = self._ready(pending, templates, senders)
+                if sender.refusal is not None:
+                    self.defer(recipient, sender.refusal)
                     current = upcoming
                     continue
                 if not self.still_ours(recipient):
@@ -147,12 +162,15 @@ class _Batch:
                     self.report.lost += 1
                     current = upcoming
                     continue
+                # The next message is announced early only on the same connection.
+                same = upcoming is not None and upcoming[2].channel is sender.channel
+                then = upcoming[1] if upcoming is not None and same else None
                 try:
-                    reply = transport.send(message, then=upcoming[1] if upcoming else None)
+                    reply = transport.send(message, then=then)
                 except TransportError as error:
                     self.failed(recipient, error)
                     if error.unreachable:
-                        self.unreachable = error
+                        sender.channel.unreachable = error
                 else:
                     if outbox_record_accepted(
                         recipient=recipient,
@@ -160,13 +178,14 @@ class _Batch:
                         reply=reply,
                         message_id=message.message_id,
                         transport=transport.name,
+                        provider_message_id=transport.provider_message_id,
                     ):
                         self.report.delivered += 1
                     else:
                         self.report.lost += 1
                 current = upcoming
         finally:
-            transport.close()
+            senders.close()
 
 
 def deliver_due(*, worker_id: str | None = None, time_budget: float | None = None) -> DeliverReport:

@@ -22,7 +22,8 @@ from conferral.accounts.models import Invitation, Membership, Organization, Role
 from conferral.accounts.services import user_create
 from conferral.certificates.models import Certificate, Event, Recipient
 from conferral.dashboard import urls as dashboard_urls
-from conferral.delivery.models import MailboxMessage
+from conferral.delivery.domains.models import SendingDomain
+from conferral.delivery.models import MailboxMessage, Suppression
 from conferral.delivery.pipeline import deliver_due
 from conferral.delivery.services import certificate_send
 
@@ -125,6 +126,7 @@ def organization_objects(
         "message_id": message.pk,
         "membership_id": membership.pk,
         "invitation_id": invitation.pk,
+        "organization_id": organization.public_id,
     }
 
 
@@ -138,6 +140,8 @@ def snapshot() -> list[Any]:
         list(Invitation.objects.order_by("pk").values()),
         MailboxMessage.objects.count(),
         list(User.objects.order_by("pk").values("pk", "password", "email")),
+        list(SendingDomain.objects.order_by("pk").values()),
+        list(Suppression.objects.order_by("pk").values()),
     ]
 
 
