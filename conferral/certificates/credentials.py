@@ -49,13 +49,14 @@ def credential_claim(
     client_address: str = "",
 ) -> bool:
     """Claim the credential through `channel`. True if this call claimed it; a second
-    claim changes nothing and records nothing. A revoked credential cannot be claimed."""
+    claim changes nothing and records nothing. A revoked credential cannot be claimed.
+    A claim ends the reminders (conferral.delivery.reminders)."""
     now = timezone.now()
     channel = Channel(channel)
     with transaction.atomic():
         claimed = Recipient.objects.filter(
             pk=recipient.pk, claimed_at__isnull=True, revoked_at__isnull=True
-        ).update(claimed_at=now, claim_channel=channel)
+        ).update(claimed_at=now, claim_channel=channel, reminder_due_at=None)
         if claimed:
             event_record(
                 recipient=recipient,

@@ -32,6 +32,9 @@ EDITABLE = (
     "language",
     "email_subject",
     "email_body",
+    "reminder_interval_days",
+    "reminder_limit",
+    "claim_deadline",
 )
 
 

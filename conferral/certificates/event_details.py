@@ -109,6 +109,7 @@ class EmailQueued(EventDetail):
     TYPE = EventType.EMAIL_QUEUED
     resend: bool = False
     scheduled_for: dt.datetime | None = None
+    reminder: bool = False  # an automatic reminder (conferral.delivery.reminders)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)

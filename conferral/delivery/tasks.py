@@ -15,6 +15,7 @@ from django_tasks import task
 from conferral.certificates.editing import certificates_scheduled_publish
 from conferral.delivery.outbox import outbox_next_retry, outbox_sweep
 from conferral.delivery.pipeline import deliver_due
+from conferral.delivery.reminders import reminders_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -58,9 +59,11 @@ def deliver() -> dict[str, int | bool]:
     return report.as_dict()
 
 
-def sweep_run() -> dict[str, int | bool]:
-    """Hand back expired leases, start `deliver` for due work nobody holds, and publish
-    the scheduled certificates whose time has come."""
+def sweep_run(*, plan_reminders: bool = True) -> dict[str, int | bool]:
+    """Queue the reminders that are due (and plan new ones, if `plan_reminders`), hand
+    back expired leases, start `deliver` for due work nobody holds, and publish the
+    scheduled certificates whose time has come."""
+    reminders = reminders_sweep(plan=plan_reminders)
     result = outbox_sweep()
     certificates_scheduled_publish()
     if result.released:
@@ -68,4 +71,6 @@ def sweep_run() -> dict[str, int | bool]:
     started = result.due and not result.active
     if started:
         deliver_enqueue()
+    if reminders.queued:
+        logger.info("Queued %s reminder(s)", reminders.queued)
     return {"released": result.released, "due": result.due, "started": started}

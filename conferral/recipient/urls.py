@@ -1,5 +1,6 @@
 from django.urls import path
 
+from conferral.delivery import unsubscribe
 from conferral.recipient import views
 
 app_name = "recipient"
@@ -11,7 +12,9 @@ urlpatterns = [
     path("r/<str:token>/linkedin", views.linkedin_add, name="linkedin_add"),
     path("claim", views.claim, name="claim"),
     path("v/<str:credential_id>", views.verify, name="verify"),
-    # Anything else under /r/ or /v/ (a link cut off or mangled): the same helpful 404s.
+    path("u/<str:public_id>/<str:sig>", unsubscribe.unsubscribe, name="unsubscribe"),
+    # Anything else under /r/, /v/ or /u/ (a link cut off or mangled): the same helpful 404s.
     path("r/<path:rest>", views.link_not_found),
     path("v/<path:rest>", views.credential_not_found),
+    path("u/<path:rest>", unsubscribe.unsubscribe_not_found),
 ]
