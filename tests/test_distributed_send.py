@@ -47,7 +47,7 @@ import sys, django
 django.setup()
 from conferral.certificates.models import Certificate
 from conferral.delivery.services import certificate_send
-print(certificate_send(certificate=Certificate.objects.get(pk=int(sys.argv[1]))))
+print(certificate_send(certificate=Certificate.objects.get(pk=int(sys.argv[1]))).queued)
 """
 WORKER = """
 import django

@@ -21,6 +21,9 @@ from typer.testing import CliRunner
 
 from conferral.accounts.models import Organization
 from conferral.accounts.services import apikey_create, user_create
+from conferral.bounces.models import Source
+from conferral.bounces.receive import report_receive
+from conferral.bounces.tests.receive_support import out_of_office
 from conferral.certificates.event_details import CredentialClaimed
 from conferral.certificates.events import NewEvent, event_record, event_subscribe
 from conferral.certificates.links import recipient_path, verify_url
@@ -29,6 +32,7 @@ from conferral.certificates.services import certificate_create
 from conferral.cli.main import app
 from conferral.delivery.feedback import email_bounce_record, email_complaint_record
 from conferral.delivery.pipeline import deliver_due
+from conferral.delivery.unsubscribe import unsubscribe_url
 from conferral.testing.smtp import Answer, SmtpServer
 from conferral.tracking.links import click_url, open_pixel_url
 
@@ -130,14 +134,23 @@ def test_it_hands_every_event_of_every_producer_to_the_subscriber_once(
     assert browser.post(f"/r/{ada.token}/share/linkedin").status_code == 302
     assert browser.post(f"/r/{ada.token}/linkedin").status_code == 302
     assert browser.get(_path(verify_url(ada))).status_code == 200
+    # A mail client's one-click unsubscribe (RFC 8058): no cookies, no CSRF token.
+    one_click = {"List-Unsubscribe": "One-Click"}
+    assert Client().post(_path(unsubscribe_url(ada)), one_click).status_code == 200
 
     # Reports that come back later: a bounce after delivery, a complaint.
+    dee.refresh_from_db()  # its corrected address is the one that bounces
     email_bounce_record(recipient=dee, reply="550 5.1.1 mailbox gone (a late bounce report)")
     email_complaint_record(recipient=ada, feedback="abuse")
+    # The bounce receiver: an out-of-office reply to Ada's message at its return path.
+    to_ada = smtp.received_by("ada@example.com")[-1]
+    report_receive(out_of_office(to_ada), source=Source.SMTP, envelope_to=to_ada.mail_from)
 
-    # The API again: a resend and a revocation.
+    # The API again: a resend skipped (the address bounced for good), one that
+    # overrides the suppression, and a revocation.
     resend = f"/api/v1/recipients/{dee.public_id}/resend"
-    assert client.post(resend, {}, **json_api).status_code == 202
+    assert client.post(resend, {}, **json_api).status_code == 409
+    assert client.post(f"{resend}?override_suppression=true", {}, **json_api).status_code == 202
     response = client.post(
         f"/api/v1/recipients/{bob.public_id}/revoke", {"reason": "Wrong person"}, **json_api
     )

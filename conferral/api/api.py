@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
 from conferral.api import certificates, recipients
 from conferral.api.auth import ApiKeyAuth
@@ -20,6 +20,10 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=ApiKeyAuth(),
     parser=JsonParser(),
+    # Swagger UI's assets come from django-ninja's own static files (the "ninja" app);
+    # without a validator it also fetches no badge from validator.swagger.io, so the
+    # page loads nothing from another host.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 errors_install(api)
 api.add_router("/certificates", certificates.router)

@@ -1,5 +1,8 @@
 """Bearer API keys: `Authorization: Bearer <key>`; the key's organization becomes
-`request.auth`, and every object the API touches is looked up within it."""
+`request.auth`, and every object the API touches is looked up within it.
+
+Calls are limited per key, and calls with a wrong key per client address (checked
+before the key is looked up): over a limit, the API answers 429 (conferral.api.errors)."""
 
 from __future__ import annotations
 
@@ -8,11 +11,31 @@ from ninja.security import HttpBearer
 
 from conferral.accounts.models import Organization
 from conferral.accounts.services import apikey_authenticate
+from conferral.core.throttle import (
+    Throttled,
+    limit_of,
+    throttle_address,
+    throttle_check,
+    throttle_hit,
+)
 
 
 class ApiKeyAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Organization | None:
-        return apikey_authenticate(token.strip())
+        address = throttle_address(request)
+        failures = limit_of("api_auth_address")
+        refused = throttle_check(failures, address)
+        if not refused.allowed:
+            raise Throttled(refused)
+        key = token.strip()
+        org = apikey_authenticate(key)
+        if org is None:
+            throttle_hit(failures, address)
+            return None
+        decision = throttle_hit(limit_of("api_key"), key)
+        if not decision.allowed:
+            raise Throttled(decision)
+        return org
 
 
 def organization(request: HttpRequest) -> Organization:

@@ -29,6 +29,8 @@ from conferral.certificates.services import (
 )
 from conferral.certificates.status import EmailStatus
 from conferral.certificates.status import Status as RecipientStatus
+from conferral.delivery.models import SuppressionReason
+from conferral.delivery.reminders import reminder_settings_check
 from conferral.delivery.services import certificate_send
 from conferral.stats.selectors import certificate_statistics
 
@@ -47,10 +49,17 @@ EMAIL_STATUS_DOC = ", ".join(EmailStatus.values)
 def certificate_create_view(
     request: HttpRequest, payload: schemas.CertificateIn
 ) -> Status[Certificate]:
-    """Create a certificate (state `draft`)."""
-    return Status(
-        201, certificate_create(organization=organization(request), **payload.model_dump())
+    """Create a certificate (state `draft`). Reminders are off unless
+    `reminder_interval_days` is given (1 to 365); `reminder_limit` is 1 to 10; a
+    `claim_deadline` cannot be before the issue date."""
+    fields = payload.model_dump()
+    reminder_settings_check(
+        interval_days=fields["reminder_interval_days"],
+        limit=fields["reminder_limit"],
+        claim_deadline=fields["claim_deadline"],
+        issue_date=fields["issue_date"] or timezone.localdate(),
     )
+    return Status(201, certificate_create(organization=organization(request), **fields))
 
 
 @router.get(
@@ -126,17 +135,18 @@ def recipients_list_view(
     "/{certificate_id}/send",
     operation_id="certificate_send",
     summary="Send the emails",
-    response={202: schemas.Queued, **WRITE_ERRORS},
+    response={202: schemas.SendOut, **WRITE_ERRORS},
 )
 def certificate_send_view(
     request: HttpRequest,
     certificate_id: str,
     payload: Annotated[schemas.SendIn | None, Body()] = None,
-) -> Status[dict[str, int]]:
+) -> Status[dict[str, Any]]:
     """Send the emails now or at `at`: to `recipient_ids`, or by default to every
     recipient not sent yet who has an address. An unknown, address-less or revoked id
     is a 422 at `["recipient_ids", index]` and nothing is queued; a 409 says why
-    nothing can be sent (e.g. everyone was already sent the email)."""
+    nothing can be sent (e.g. everyone was already sent the email). `skipped` counts,
+    by reason, the recipients left out because their address is suppressed."""
     certificate = certificate_get_for_org(organization(request), certificate_id)
     recipient_ids = payload.recipient_ids if payload else None
     at = payload.at if payload else None
@@ -150,10 +160,11 @@ def certificate_send_view(
                 [(["at"], _("Must be a time between the years 1 and 9999 in UTC."))]
             ) from exc
     try:
-        queued = certificate_send(certificate=certificate, recipient_ids=recipient_ids, at=at)
+        result = certificate_send(certificate=certificate, recipient_ids=recipient_ids, at=at)
     except RecipientsInvalid as exc:
         raise invalid(([e.field, e.row], e.msg) for e in exc.errors) from exc
-    return Status(202, {"queued": queued})
+    skipped = {reason: result.skipped.get(reason, 0) for reason in SuppressionReason.values}
+    return Status(202, {"queued": result.queued, "skipped": skipped})
 
 
 @router.get(

@@ -11,7 +11,9 @@
   is not JSON (NaN included), is nested too deeply, or holds text no database can store
   (NUL, a lone surrogate) is invalid input too (conferral.api.parser). A `loc` in
   the JSON body is the path inside it (`["recipients", 3, "email"]`, `["at"]`, or
-  `["body"]` for the body as a whole); a query parameter's is `["query", name]`."""
+  `["body"]` for the body as a whole); a query parameter's is `["query", name]`.
+- 429: too many calls with this key, or with wrong keys from this address
+  (conferral.api.auth); `Retry-After` and `detail` say in how long to try again."""
 
 from __future__ import annotations
 
@@ -30,6 +32,8 @@ from conferral.api.parser import BodyInvalid
 from conferral.certificates.selectors import FilterInvalid
 from conferral.certificates.services import RecipientsInvalid, ServiceError
 from conferral.certificates.validation import RowError
+from conferral.core.throttle import Throttled
+from conferral.core.throttle_views import wait_text
 
 
 def invalid(errors: Iterable[tuple[list[Any], str]]) -> ValidationError:
@@ -152,6 +156,14 @@ def _service_error(request: HttpRequest, exc: ServiceError, api: NinjaAPI) -> Ht
     return api.create_response(request, {"detail": str(exc)}, status=409)
 
 
+def _throttled(request: HttpRequest, exc: Throttled, api: NinjaAPI) -> HttpResponse:
+    seconds = exc.decision.retry_after
+    detail = _("Too many requests. Try again in %(wait)s.") % {"wait": wait_text(seconds)}
+    response = api.create_response(request, {"detail": detail}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
+
+
 def errors_install(api: NinjaAPI) -> None:
     """Replace ninja's default handlers so every error has the shapes above."""
     handlers: list[tuple[type[Exception], Any]] = [
@@ -164,6 +176,7 @@ def errors_install(api: NinjaAPI) -> None:
         (FilterInvalid, _filter_invalid),
         (RecipientsInvalid, _rows_invalid),
         (ServiceError, _service_error),
+        (Throttled, _throttled),
     ]
     for exc_class, handler in handlers:
         api.add_exception_handler(exc_class, partial(handler, api=api))

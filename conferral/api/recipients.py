@@ -3,10 +3,10 @@ its event timeline in plain words."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from conferral.api import schemas
 from conferral.api.auth import organization
@@ -21,9 +21,9 @@ from conferral.certificates.services import (
     recipient_delete,
     recipient_update,
 )
+from conferral.delivery.advice import recipient_explain_full
 from conferral.delivery.services import recipient_resend
 from conferral.tracking.selectors import recipient_events
-from conferral.tracking.summary import recipient_summary
 
 router = Router(tags=["recipients"])
 
@@ -79,9 +79,23 @@ def recipient_delete_view(request: HttpRequest, recipient_id: str) -> Status[Non
     summary="Resend the email",
     response={202: schemas.Queued, **WRITE_ERRORS},
 )
-def recipient_resend_view(request: HttpRequest, recipient_id: str) -> Status[dict[str, int]]:
-    """Send the email again (a nudge). A 409 says why it cannot be sent."""
-    recipient_resend(recipient=recipient_get_for_org(organization(request), recipient_id))
+def recipient_resend_view(
+    request: HttpRequest,
+    recipient_id: str,
+    override_suppression: Annotated[
+        bool,
+        Query(
+            description="Send even though the address is on the suppression list (it "
+            "hard-bounced or complained before): lifts the entry."
+        ),
+    ] = False,
+) -> Status[dict[str, int]]:
+    """Send the email again (a nudge). A 409 says why it cannot be sent, a suppressed
+    address included (`override_suppression=true` lifts the entry and sends)."""
+    recipient_resend(
+        recipient=recipient_get_for_org(organization(request), recipient_id),
+        override_suppression=override_suppression,
+    )
     return Status(202, {"queued": 1})
 
 
@@ -116,7 +130,7 @@ def recipient_events_view(
     recipient = recipient_get_for_org(organization(request), recipient_id)
     events = recipient_events(recipient)
     return {
-        "summary": recipient_summary(recipient),
+        "summary": recipient_explain_full(recipient).text,
         "items": list(events[offset : offset + limit]),
         "count": events.count(),
     }

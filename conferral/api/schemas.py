@@ -51,6 +51,13 @@ class CertificateIn(Schema):
     language: Language = Language.EN
     email_subject: str = Field("", max_length=300)
     email_body: str = ""
+    reminder_interval_days: int | None = Field(
+        None, description="Remind unclaimed recipients this many days after the last email."
+    )
+    reminder_limit: int = Field(2, description="At most this many reminders per recipient.")
+    claim_deadline: dt.date | None = Field(
+        None, description="The last reminder goes out before it; none after it."
+    )
 
 
 class CertificateOut(Schema):
@@ -67,6 +74,9 @@ class CertificateOut(Schema):
     language: Language
     email_subject: str
     email_body: str
+    reminder_interval_days: int | None
+    reminder_limit: int
+    claim_deadline: dt.date | None
 
     @staticmethod
     def resolve_id(obj: Certificate) -> str:
@@ -192,6 +202,14 @@ class SendIn(Schema):
 
 class Queued(Schema):
     queued: int
+
+
+class SendOut(Schema):
+    queued: int
+    skipped: dict[str, int] = Field(
+        description="Recipients not queued because their address is on the suppression "
+        "list (it hard-bounced or complained before), by reason: hard_bounce, complaint."
+    )
 
 
 class RevokeIn(Schema):

@@ -3,7 +3,7 @@
 - `event_record` writes one event through the ORM, inside the caller's transaction
   (which also writes the recipient's status columns);
 - `events_insert` writes one event for each of many recipients with one executemany
-  (a large send's `email.queued`);
+  (a large send's `email.queued`, its skipped recipients' `email.suppressed`);
 - `event_new` builds the row for code that writes its own SQL (the sending hot path in
   conferral.delivery.statements, with the columns of EVENT_COLUMNS), which passes the
   rows to `events_dispatch` once they are written.
@@ -137,21 +137,29 @@ def events_insert(
     *,
     recipient_ids: Sequence[int],
     certificate_id: int,
-    detail: EventDetail,
+    detail: EventDetail | Sequence[EventDetail],
     at: dt.datetime,
 ) -> None:
-    """Write the same event for each recipient, with one executemany."""
+    """Write an event for each recipient, with one executemany: the same `detail` for
+    all, or one detail per recipient (in the order of `recipient_ids`)."""
     if not recipient_ids:
         return
+    each = [detail] * len(recipient_ids) if isinstance(detail, EventDetail) else list(detail)
+    if len(each) != len(recipient_ids):
+        raise ValueError("one detail per recipient")
     events = [
-        NewEvent(recipient_id=pk, certificate_id=certificate_id, detail=detail, at=at)
-        for pk in recipient_ids
+        NewEvent(recipient_id=pk, certificate_id=certificate_id, detail=one, at=at)
+        for pk, one in zip(recipient_ids, each, strict=True)
     ]
-    values = events[0].values()
+    values: dict[int, tuple[Any, ...]] = {}  # adapted once per detail object
+    rows = []
+    for event in events:
+        key = id(event.detail)
+        if key not in values:
+            values[key] = event.values()
+        rows.append((event.recipient_id, certificate_id, *values[key]))
     with connection.cursor() as cursor:
-        cursor.executemany(
-            event_insert_sql(), [(pk, certificate_id, *values) for pk in recipient_ids]
-        )
+        cursor.executemany(event_insert_sql(), rows)
     events_dispatch(events)
 
 

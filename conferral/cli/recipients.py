@@ -177,9 +177,10 @@ def send(
     certificate = certificate_or_fail(certificate_id)
     when = _parse_at(at) if at else None
     try:
-        queued = certificate_send(certificate=certificate, at=when)
+        result = certificate_send(certificate=certificate, at=when)
     except (ServiceError, RecipientsInvalid) as error:
         fail(str(error))
+    queued = result.queued
     if when is not None and when > timezone.now():
         typer.echo(
             ngettext(
@@ -189,10 +190,14 @@ def send(
             )
             % {"count": queued, "when": when.isoformat(timespec="minutes")}
         )
+        if result.skipped_total:
+            typer.echo(result.skipped_text())
         return
     typer.echo(
         ngettext("Queued %(count)s email.", "Queued %(count)s emails.", queued) % {"count": queued}
     )
+    if result.skipped_total:
+        typer.echo(result.skipped_text())
     if wait:
         _wait(certificate, queued, timeout)
     else:

@@ -32,18 +32,20 @@ from conferral.certificates.services import (
     recipient_delete,
     recipient_update,
 )
-from conferral.core.http import client_address, user_agent
+from conferral.core.client import client_address
+from conferral.core.http import user_agent
 from conferral.dashboard.access import require_editor, user_can_edit
 from conferral.dashboard.forms import (
     RecipientForm,
     RevokeForm,
 )
 from conferral.dashboard.recipients import recipients_url
+from conferral.delivery.advice import recipient_explain_full
 from conferral.delivery.services import recipient_resend
 from conferral.tracking.explain import event_explain
+from conferral.tracking.feedback_explain import event_report_url
 from conferral.tracking.selectors import recipient_events
 from conferral.tracking.services import DownloadFormat, credential_download_record
-from conferral.tracking.summary import recipient_summary
 
 EVENTS_PER_PAGE = 50
 
@@ -64,14 +66,18 @@ def _detail(
     events = Paginator(recipient_events(recipient), EVENTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    explanation = recipient_explain_full(recipient)
     context = {
         "recipient": recipient,
         "certificate": recipient.certificate,
-        "summary": recipient_summary(recipient),
+        "summary": explanation.situation,
+        "advice": explanation.advice,
         "access_url": recipient_url(recipient, Channel.ADMIN),
         "verify_url": verify_url(recipient),
         "page": events,
-        "events": [(event, event_explain(event)) for event in events.object_list],
+        "events": [
+            (event, event_explain(event), event_report_url(event)) for event in events.object_list
+        ],
         "query": "",
         "form": form,
         "can_edit": user_can_edit(request.user, recipient.certificate.organization),
@@ -112,9 +118,9 @@ def recipient_edit(request: HttpRequest, recipient_id: str) -> HttpResponse:
     return _to_recipient(recipient)
 
 
-def _resend(request: HttpRequest, recipient: Recipient) -> None:
+def _resend(request: HttpRequest, recipient: Recipient, override_suppression: bool = False) -> None:
     try:
-        recipient_resend(recipient=recipient)
+        recipient_resend(recipient=recipient, override_suppression=override_suppression)
     except ServiceError as error:
         messages.error(request, str(error))
     else:
@@ -126,8 +132,13 @@ def _resend(request: HttpRequest, recipient: Recipient) -> None:
 @login_required
 @require_POST
 def recipient_resend_view(request: HttpRequest, recipient_id: str) -> HttpResponse:
+    """Send the email again; "Send anyway" (`override_suppression`) first asks to
+    confirm, then lifts the address's suppression entry and sends."""
     recipient = _editable(request, recipient_id)
-    _resend(request, recipient)
+    override = "override_suppression" in request.POST
+    if override and "confirm" not in request.POST:
+        return _confirm(request, recipient, "send_anyway")
+    _resend(request, recipient, override_suppression=override)
     return _to_recipient(recipient)
 
 

@@ -237,17 +237,23 @@ def _bulk_done(action: str, count: int) -> str:
     return text % {"count": count}
 
 
-def _bulk_run(certificate: Certificate, action: str, pks: list[int], reason: str) -> int:
+def _bulk_run(
+    certificate: Certificate, action: str, pks: list[int], reason: str
+) -> tuple[int, str]:
+    """How many recipients the action was done to, and the note on those it skipped."""
     if action == BulkAction.SEND:
         public_ids = list(
             Recipient.objects.filter(pk__in=pks).order_by("pk").values_list("public_id", flat=True)
         )
-        return certificate_send(certificate=certificate, recipient_ids=public_ids)
+        sent = certificate_send(certificate=certificate, recipient_ids=public_ids)
+        return sent.queued, sent.skipped_text()
     if action == BulkAction.NUDGE:
-        return recipients_resend(certificate=certificate, recipient_ids=pks)
+        nudged = recipients_resend(certificate=certificate, recipient_ids=pks)
+        return nudged.queued, nudged.skipped_text()
     if action == BulkAction.REVOKE:
-        return recipients_revoke(recipient_ids=pks, certificate_id=certificate.pk, reason=reason)
-    return recipients_delete(certificate=certificate, recipient_ids=pks)
+        revoked = recipients_revoke(recipient_ids=pks, certificate_id=certificate.pk, reason=reason)
+        return revoked, ""
+    return recipients_delete(certificate=certificate, recipient_ids=pks), ""
 
 
 @login_required
@@ -275,11 +281,13 @@ def certificate_recipients_bulk(request: HttpRequest, certificate_id: str) -> Ht
             messages.error(request, _("None of these recipients can be acted on this way."))
             return redirect(back)
         try:
-            done = _bulk_run(certificate, action, eligible, reason)
+            done, skipped = _bulk_run(certificate, action, eligible, reason)
         except (ServiceError, RecipientsInvalid) as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _bulk_done(action, done))
+            if skipped:
+                messages.warning(request, skipped)
         return redirect(back)
     context = {
         "certificate": certificate,

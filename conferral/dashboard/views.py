@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
@@ -18,9 +19,16 @@ from conferral.certificates.selectors import (
     certificates_for_user,
 )
 from conferral.certificates.services import RecipientsInvalid, ServiceError
+from conferral.certificates.tallies import email_tallies
 from conferral.dashboard.access import current_organization, require_editor, user_can_edit
 from conferral.dashboard.charts import Slice, pie_svg
-from conferral.delivery.selectors import certificate_send_progress, certificate_sendable_count
+from conferral.delivery.bounce_domains import MIN_RECIPIENTS, bounce_domains
+from conferral.delivery.selectors import (
+    certificate_send_progress,
+    certificate_sendable_count,
+    certificate_suppressed_count,
+    send_progress,
+)
 from conferral.delivery.services import certificate_send
 from conferral.stats.selectors import certificate_statistics
 from conferral.tracking.services import Network
@@ -66,7 +74,8 @@ def _share_slices(counts: dict[str, int]) -> list[Slice]:
 def certificate_detail(request: HttpRequest, certificate_id: str) -> HttpResponse:
     """The certificate's overview: the summary box, the actions and the statistics."""
     certificate = certificate_get_for_user(request.user, certificate_id)
-    statistics = certificate_statistics(certificate)
+    tallies = email_tallies(certificate, now=timezone.now())
+    statistics = certificate_statistics(certificate, tallies=tallies)
     shares = _share_slices(statistics["social_shares"])
     context = {
         "certificate": certificate,
@@ -78,10 +87,14 @@ def certificate_detail(request: HttpRequest, certificate_id: str) -> HttpRespons
             title=_("Tracked social shares by network"),
             empty=_("No tracked shares yet"),
         ),
-        "sendable": certificate_sendable_count(certificate),
+        "sendable": tallies.sendable,
         "can_edit": user_can_edit(request.user, certificate.organization),
+        # Only when two or more bounced (the statistics say so at no extra cost).
+        "bounce_domains": bounce_domains(certificate)
+        if statistics["email"]["bounced"] >= MIN_RECIPIENTS
+        else [],
         # Only while emails are on their way (the statistics say so at no extra cost).
-        "progress": certificate_send_progress(certificate)
+        "progress": send_progress(tallies)
         if statistics["email"]["sending"] or statistics["email"]["scheduled"]
         else None,
     }
@@ -104,7 +117,7 @@ def certificate_send_view(request: HttpRequest, certificate_id: str) -> HttpResp
     require_editor(request.user, certificate.organization)
     if request.method == "POST":
         try:
-            queued = certificate_send(certificate=certificate)
+            result = certificate_send(certificate=certificate)
         except (ServiceError, RecipientsInvalid) as error:
             messages.error(request, str(error))
         else:
@@ -115,15 +128,18 @@ def certificate_send_view(request: HttpRequest, certificate_id: str) -> HttpResp
                     "Bounced in a moment.",
                     "%(count)s emails are being sent. Their status changes to Delivered or "
                     "Bounced in a moment.",
-                    queued,
+                    result.queued,
                 )
-                % {"count": queued},
+                % {"count": result.queued},
             )
+            if result.skipped_total:
+                messages.warning(request, result.skipped_text())
         return redirect("dashboard:certificate", certificate_id=certificate.public_id)
     statistics = certificate_statistics(certificate)
     context = {
         "certificate": certificate,
         "sendable": certificate_sendable_count(certificate),
+        "suppressed": certificate_suppressed_count(certificate),
         "without_address": statistics["email"]["not_provided"],
     }
     return render(request, "dashboard/send_confirm.html", context)

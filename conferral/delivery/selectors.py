@@ -12,15 +12,16 @@ from email.message import EmailMessage
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from conferral.accounts.emails import INVITATION_MESSAGE_ID_PREFIX
 from conferral.accounts.selectors import organizations_for_user, organizations_owned_by
 from conferral.certificates.models import Certificate, Recipient
-from conferral.certificates.status import DELIVERED, IN_FLIGHT, EmailStatus
-from conferral.delivery.models import MailboxMessage
+from conferral.certificates.status import DELIVERED, EmailStatus
+from conferral.certificates.tallies import Tallies, email_tallies
+from conferral.delivery.models import MailboxMessage, Suppression
 
 MAILBOX_PAGE_SIZE = 50
 
@@ -46,6 +47,21 @@ def certificate_sendable_count(certificate: Certificate) -> int:
     ).count()
 
 
+def certificate_suppressed_count(certificate: Certificate) -> int:
+    """How many of those *Send emails* would skip: their address is on the
+    organization's suppression list (it hard-bounced or complained before)."""
+    listed = Suppression.objects.filter(
+        organization_id=certificate.organization_id, email=OuterRef("email")
+    )
+    return (
+        Recipient.objects.filter(
+            certificate=certificate, email_status=EmailStatus.NOT_SENT, revoked_at__isnull=True
+        )
+        .filter(Exists(listed))
+        .count()
+    )
+
+
 @dataclass(frozen=True)
 class SendProgress:
     """Where a certificate's sending stands. `due`: queued and due now, or being sent;
@@ -64,16 +80,18 @@ class SendProgress:
 
 
 def certificate_send_progress(certificate: Certificate) -> SendProgress:
-    now = timezone.now()
-    waiting = Q(next_attempt_at__gt=now)
-    counts = Recipient.objects.filter(certificate=certificate).aggregate(
-        due=Count("pk", filter=Q(email_status__in=IN_FLIGHT) & ~waiting),
-        retrying=Count("pk", filter=Q(email_status=EmailStatus.SENDING) & waiting),
-        later=Count("pk", filter=Q(email_status=EmailStatus.SCHEDULED) & waiting),
-        delivered=Count("pk", filter=Q(email_status__in=DELIVERED)),
-        bounced=Count("pk", filter=Q(email_status=EmailStatus.BOUNCED)),
+    return send_progress(email_tallies(certificate, now=timezone.now()))
+
+
+def send_progress(tallies: Tallies) -> SendProgress:
+    sending, scheduled = tallies[EmailStatus.SENDING], tallies[EmailStatus.SCHEDULED]
+    return SendProgress(
+        due=sending.recipients - sending.waiting + scheduled.recipients - scheduled.waiting,
+        retrying=sending.waiting,
+        later=scheduled.waiting,
+        delivered=tallies.total("recipients", DELIVERED),
+        bounced=tallies[EmailStatus.BOUNCED].recipients,
     )
-    return SendProgress(**counts)
 
 
 def mailbox_visible(user: AbstractBaseUser | AnonymousUser) -> QuerySet[MailboxMessage]:

@@ -1,27 +1,26 @@
 """Plain words for what happened to a recipient: one sentence per event of its
-timeline (the summary of both status axes is conferral.tracking.summary).
+timeline (the summary of both status axes is conferral.tracking.summary; what came
+back after sending is worded in conferral.tracking.feedback_explain).
 
 Each sentence reads the event's typed detail (conferral.certificates.event_details),
 the same class its producer wrote, and the event's own `channel` and `machine` flag."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 from django.conf import settings
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from conferral.certificates import event_details as details
 from conferral.certificates.events import detail_of
 from conferral.certificates.models import Channel, Event, EventType, Kind
-from conferral.certificates.status import BounceKind
+from conferral.tracking.feedback_explain import FEEDBACK_EXPLAINERS
 from conferral.tracking.machine import MachineReason, MachineSource
 from conferral.tracking.services import Network
+from conferral.tracking.wording import reply_text, when_text
 
-REPLY_MAX = 300
 # Sources named in a sentence as "the Google image proxy", "the Mimecast link scanner".
 _NAMED_PROXIES = {
     MachineSource.GOOGLE_IMAGE_PROXY,
@@ -34,28 +33,6 @@ _NAMED_SCANNERS = {
     MachineSource.BARRACUDA,
     MachineSource.SYMANTEC,
 }
-
-
-def when_text(moment: dt.datetime | None, same_day_as: dt.datetime | None = None) -> str:
-    """A time for a sentence: "14:10" on the same day, a short date and time otherwise."""
-    if moment is None:
-        return ""
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, dt.UTC)
-    local = timezone.localtime(moment)
-    if same_day_as is not None and timezone.localtime(same_day_as).date() == local.date():
-        return formats.time_format(local, "H:i")
-    return formats.date_format(local, "SHORT_DATETIME_FORMAT")
-
-
-def reply_text(reply: str, code: int | None = None) -> str:
-    """A server's reply for a sentence: one line, shortened, or its code alone."""
-    text = " ".join(reply.split())
-    if not text and code:
-        text = str(code)
-    if len(text) > REPLY_MAX:
-        text = text[: REPLY_MAX - 1] + "…"
-    return text
 
 
 def _verdict(event: Event) -> details.MachineVerdict:
@@ -123,6 +100,8 @@ def _reached(channel: str) -> str:
 
 def _queued(event: Event) -> str:
     detail = details.EmailQueued.from_json(event.detail)
+    if detail.reminder:
+        return _("Reminder queued (the credential is not claimed yet).")
     if detail.scheduled_for is not None:
         when = when_text(detail.scheduled_for, event.at)
         if detail.resend:
@@ -170,20 +149,6 @@ def _deferred(event: Event) -> str:
             "time": when,
         }
     return _("Deferred by the server (%(reply)s); it will be retried.") % {"reply": reply}
-
-
-def _bounced(event: Event) -> str:
-    detail = details.EmailBounced.from_json(event.detail)
-    reply = reply_text(detail.reply, detail.code) or _("no reason given")
-    if detail.late:
-        return _(
-            "Bounced after the server had accepted it: a bounce report came back (%(reply)s)."
-        ) % {"reply": reply}
-    if detail.kind == BounceKind.SOFT:
-        return _("Bounced: the server kept deferring it and the retries ran out (%(reply)s).") % {
-            "reply": reply
-        }
-    return _("Bounced permanently: %(reply)s.") % {"reply": reply.rstrip(".")}
 
 
 def _is_badge(event: Event) -> bool:
@@ -255,13 +220,6 @@ def _revoked(event: Event) -> str:
     return _("Revoked by the issuer.")
 
 
-def _complained(event: Event) -> str:
-    feedback = details.EmailComplained.from_json(event.detail).feedback.strip()
-    if feedback:
-        return _("The recipient marked the email as spam (%(feedback)s).") % {"feedback": feedback}
-    return _("The recipient marked the email as spam.")
-
-
 def _updated(event: Event) -> str:
     detail = details.RecipientUpdated.from_json(event.detail)
     if detail.old_email and detail.new_email:
@@ -290,10 +248,8 @@ EXPLAINERS: dict[str, Callable[[Event], str]] = {
     EventType.EMAIL_SENT: _sent,
     EventType.EMAIL_DELIVERED: _delivered,
     EventType.EMAIL_DEFERRED: _deferred,
-    EventType.EMAIL_BOUNCED: _bounced,
     EventType.EMAIL_OPENED: _opened,
     EventType.EMAIL_CLICKED: _clicked,
-    EventType.EMAIL_COMPLAINED: _complained,
     EventType.CREDENTIAL_VIEWED: _viewed,
     EventType.CREDENTIAL_CLAIMED: _claimed,
     EventType.CREDENTIAL_DOWNLOADED: _downloaded,
@@ -307,6 +263,7 @@ EXPLAINERS: dict[str, Callable[[Event], str]] = {
     EventType.CREDENTIAL_REVOKED: _revoked,
     EventType.CREDENTIAL_REISSUED: _fixed(gettext_noop("The credential was reissued.")),
     EventType.RECIPIENT_UPDATED: _updated,
+    **FEEDBACK_EXPLAINERS,
 }
 
 

@@ -16,7 +16,8 @@ from django.views.decorators.csrf import csrf_exempt
 from conferral.certificates.links import recipient_path
 from conferral.certificates.models import Channel, Recipient
 from conferral.core import signing
-from conferral.core.http import client_address, render_in, user_agent
+from conferral.core.client import client_address
+from conferral.core.http import render_in, user_agent
 from conferral.core.ids import looks_like_public_id
 from conferral.tracking.links import CLICK, OPEN
 from conferral.tracking.services import email_click_record, email_open_record

@@ -25,7 +25,7 @@ def test_it_queues_every_not_sent_recipient_with_an_address(
     add_recipients(("Ada", "ada@example.com"), ("Bob", "bob@example.com"), ("Cy", ""))
     response = send(api, certificate)
     assert response.status_code == 202, response.content
-    assert response.json() == {"queued": 2}
+    assert response.json() == {"queued": 2, "skipped": {"hard_bounce": 0, "complaint": 0}}
     statuses = dict(Recipient.objects.values_list("name", "email_status"))
     assert statuses == {"Ada": "sending", "Bob": "sending", "Cy": "not_provided"}
     assert Event.objects.filter(type=EventType.EMAIL_QUEUED).count() == 2
@@ -43,7 +43,7 @@ def test_it_schedules_a_selection_for_later(
     at = (timezone.now() + dt.timedelta(days=2)).replace(microsecond=0)
     response = send(api, certificate, {"recipient_ids": [bob.public_id], "at": at.isoformat()})
     assert response.status_code == 202, response.content
-    assert response.json() == {"queued": 1}
+    assert response.json() == {"queued": 1, "skipped": {"hard_bounce": 0, "complaint": 0}}
     bob.refresh_from_db()
     ada.refresh_from_db()
     assert bob.email_status == EmailStatus.SCHEDULED

@@ -239,8 +239,9 @@ def test_it_lists_state_and_claimed_share_and_searches_names(
 def test_it_draws_the_shares_pie_chart(
     user_client: Client, certificate: Certificate, people: list[Recipient]
 ) -> None:
-    Recipient.objects.filter(pk=people[0].pk).update(shared=["linkedin", "x"])
-    Recipient.objects.filter(pk=people[1].pk).update(shared=["linkedin"])
+    claimed = {"claimed_at": timezone.now(), "claim_channel": "email"}  # sharing needs it
+    Recipient.objects.filter(pk=people[0].pk).update(shared=["linkedin", "x"], **claimed)
+    Recipient.objects.filter(pk=people[1].pk).update(shared=["linkedin"], **claimed)
     html = user_client.get(_url("certificate", certificate)).content.decode()
     assert '<svg class="pie"' in html
     assert "<title>LinkedIn: 2 (66.7 %)</title>" in html

@@ -36,7 +36,7 @@ def test_it_refuses_a_second_send_when_everyone_was_already_sent(
     certificate: Certificate, add_recipients: Callable[..., list[Recipient]]
 ) -> None:
     add_recipients(("Ada", "ada@example.com"), ("No Address", ""))
-    assert certificate_send(certificate=certificate) == 1
+    assert certificate_send(certificate=certificate).queued == 1
     with pytest.raises(ServiceError, match="no recipients to send to"):
         certificate_send(certificate=certificate)
     assert Event.objects.filter(type=EventType.EMAIL_QUEUED).count() == 1
@@ -53,7 +53,7 @@ def test_it_queues_every_not_sent_recipient_with_an_address_by_default(
     )
     recipient_revoke(recipient=revoked, reason="Issued by mistake")
 
-    assert certificate_send(certificate=certificate) == 2
+    assert certificate_send(certificate=certificate).queued == 2
 
     rows = {r.pk: r for r in Recipient.objects.all()}
     assert rows[ada.pk].email_status == EmailStatus.SENDING
@@ -77,7 +77,7 @@ def test_it_queues_a_large_list_in_chunks(
     recipients_add(certificate=certificate, rows=rows, keep=False)
 
     with CaptureQueriesContext(connection) as queries:
-        assert certificate_send(certificate=certificate) == 50
+        assert certificate_send(certificate=certificate).queued == 50
 
     updates = [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
     assert len([q for q in updates if "certificates_recipient" in q["sql"]]) == 8
@@ -133,12 +133,12 @@ def test_it_resends_a_selection_keeping_later_stages_and_retrying_bounces(
         Recipient.objects.filter(pk=recipient.pk).update(email_status=status, bounce_kind="")
     Recipient.objects.filter(pk=bounced.pk).update(bounce_kind="hard")
 
-    queued = certificate_send(
+    result = certificate_send(
         certificate=certificate,
         recipient_ids=[r.public_id for r in (opened, clicked, bounced, delivered)],
     )
 
-    assert queued == 4
+    assert result.queued == 4
     rows = {r.pk: r for r in Recipient.objects.all()}
     assert rows[opened.pk].email_status == EmailStatus.OPENED
     assert rows[clicked.pk].email_status == EmailStatus.CLICKED

@@ -24,7 +24,7 @@ def test_it_marks_an_accepted_message_delivered_with_the_server_reply(
 ) -> None:
     [ada] = add_recipients(("Ada Lovelace", "ada@example.com"))
 
-    assert certificate_send(certificate=certificate) == 1
+    assert certificate_send(certificate=certificate).queued == 1
     deliver()
 
     ada.refresh_from_db()

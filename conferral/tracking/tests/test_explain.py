@@ -107,12 +107,13 @@ def assert_reads_as_a_sentence(sentence: str) -> None:
         (
             EventType.EMAIL_BOUNCED,
             {"detail": {"reply": "550 5.1.1 user unknown", "code": 550, "kind": "hard"}},
-            "Bounced permanently: 550 5.1.1 user unknown.",
+            "Bounced permanently (550 5.1.1 user unknown). The mailbox does not exist at "
+            "this domain: check the address for typos.",
         ),
         (
             EventType.EMAIL_BOUNCED,
             {"detail": {"reply": "421 too busy", "code": 421, "kind": "soft", "attempts": 6}},
-            "Bounced: the server kept deferring it and the retries ran out (421 too busy).",
+            "Bounced: the server kept deferring it and we gave up after 6 tries (421 too busy).",
         ),
         (
             EventType.EMAIL_OPENED,
@@ -152,7 +153,11 @@ def assert_reads_as_a_sentence(sentence: str) -> None:
             "not by a person.",
         ),
         (EventType.EMAIL_CLICKED, {}, "Clicked the “Get certificate” link in the email."),
-        (EventType.EMAIL_COMPLAINED, {}, "The recipient marked the email as spam."),
+        (
+            EventType.EMAIL_COMPLAINED,
+            {},
+            "The recipient marked the email as spam. Nothing more is emailed to this address.",
+        ),
         (
             EventType.CREDENTIAL_VIEWED,
             {"channel": "email"},
@@ -221,12 +226,15 @@ def assert_reads_as_a_sentence(sentence: str) -> None:
         (
             EventType.EMAIL_BOUNCED,
             {"detail": {"reply": "550 5.1.1 gone", "code": 550, "kind": "hard", "late": True}},
-            "Bounced after the server had accepted it: a bounce report came back (550 5.1.1 gone).",
+            "Bounced after the server had accepted it: a bounce report came back "
+            "(550 5.1.1 gone). The mailbox does not exist at this domain: check the address "
+            "for typos.",
         ),
         (
             EventType.EMAIL_COMPLAINED,
             {"detail": {"feedback": "abuse"}},
-            "The recipient marked the email as spam (abuse).",
+            "The recipient marked the email as spam (abuse). Nothing more is emailed to this "
+            "address.",
         ),
         (
             EventType.RECIPIENT_UPDATED,
@@ -356,11 +364,11 @@ def test_it_explains_a_claim_through_our_email_with_images_blocked(ada: Recipien
                 "bounce_kind": "hard",
                 "last_reply": "550 5.1.1 user unknown",
             },
-            ["bounced (550 5.1.1 user unknown)", "typos"],
+            ["bounced for good (550 5.1.1 user unknown)", "typo", "download the PDF"],
         ),
         (
             {"email_status": "bounced", "bounce_kind": "soft", "last_reply": "421 busy"},
-            ["kept deferring", "resend"],
+            ["kept refusing it for now (421 busy)", "Try again later"],
         ),
         (
             {
