@@ -22,6 +22,8 @@ LAYERS = {
     "tracking": 3,
     "delivery": 4,
     "stats": 5,
+    "bounces": 5,
+    "providers": 6,
     "recipient": 6,
     "api": 6,
     "dashboard": 6,

@@ -184,9 +184,7 @@ def upright(data: bytes, info: AssetInfo) -> tuple[bytes, AssetInfo]:
             return data, info
         turned = ImageOps.exif_transpose(image)
         out = io.BytesIO()
-        turned.save(
-            out, "JPEG", quality=JPEG_QUALITY, icc_profile=image.info.get("icc_profile")
-        )
+        turned.save(out, "JPEG", quality=JPEG_QUALITY, icc_profile=image.info.get("icc_profile"))
     return out.getvalue(), replace(info, width=turned.width, height=turned.height)
 
 

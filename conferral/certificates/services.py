@@ -76,6 +76,9 @@ def certificate_create(
     language: str = Language.EN,
     email_subject: str = "",
     email_body: str = "",
+    reminder_interval_days: int | None = None,
+    reminder_limit: int = 2,
+    claim_deadline: dt.date | None = None,
 ) -> Certificate:
     certificate = Certificate(
         organization=organization,
@@ -88,6 +91,9 @@ def certificate_create(
         language=language,
         email_subject=email_subject,
         email_body=email_body,
+        reminder_interval_days=reminder_interval_days,
+        reminder_limit=reminder_limit,
+        claim_deadline=claim_deadline,
     )
     certificate.full_clean()
     certificate.save()

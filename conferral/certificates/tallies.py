@@ -71,6 +71,13 @@ def email_tallies(certificate: Certificate, *, now: dt.datetime) -> Tallies:
     )
     tallies = Tallies()
     for row in rows:
-        status = row.pop("email_status")
-        tallies[status] = StatusTally(**row)
+        tallies[row["email_status"]] = StatusTally(
+            recipients=row["recipients"],
+            sent=row["sent"],
+            opened=row["opened"],
+            clicked=row["clicked"],
+            machine_opened_only=row["machine_opened_only"],
+            waiting=row["waiting"],
+            revoked=row["revoked"],
+        )
     return tallies
