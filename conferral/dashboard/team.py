@@ -42,6 +42,8 @@ from conferral.accounts.services import (
     membership_remove,
     membership_role_change,
 )
+from conferral.core.throttle import throttle_address
+from conferral.core.throttle_views import ThrottledPasswordResetView, hits_refusal
 from conferral.dashboard.access import (
     current_membership,
     organization_choose,
@@ -129,6 +131,15 @@ def team_invite(request: HttpRequest) -> HttpResponse:
     form = InviteForm(request.POST)
     if not form.is_valid():
         return _team_page(request, invite_form=form, status=400)
+    refused = hits_refusal(
+        request,
+        [
+            ("invite_address", throttle_address(request)),
+            ("invite_email", str(form.cleaned_data["email"]).strip().lower()),
+        ],
+    )
+    if refused is not None:
+        return refused
     try:
         invitation = invitation_create(
             organization=organization,
@@ -312,7 +323,7 @@ def password_reset_urls() -> list[URLPattern]:
     return [
         path(
             "password-reset/",
-            auth_views.PasswordResetView.as_view(
+            ThrottledPasswordResetView.as_view(
                 form_class=PasswordResetForm,
                 template_name="registration/password_reset_form.html",
                 email_template_name="registration/password_reset_mail.txt",

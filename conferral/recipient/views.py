@@ -30,7 +30,15 @@ from conferral.certificates.credentials import (
 from conferral.certificates.links import channel_from_mark, recipient_path, verify_url
 from conferral.certificates.models import Channel, Recipient
 from conferral.certificates.rendering.renderer import PREVIEW_PPI, RenderError, credential_render
-from conferral.core.http import client_address, render_in, user_agent
+from conferral.core.client import client_address
+from conferral.core.http import render_in, user_agent
+from conferral.core.throttle_views import (
+    RECIPIENT_BASE,
+    checks_refusal,
+    failures_count,
+    guess_targets,
+    link_misses_throttled,
+)
 from conferral.recipient.http import attachment
 from conferral.recipient.selectors import (
     CredentialState,
@@ -116,6 +124,7 @@ def _page_context(recipient: Recipient, via: str, error: str = "") -> dict[str, 
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
+@link_misses_throttled
 def page(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows the credential and records a view; POST claims it through the channel
     of the signed `via` mark (absent or tampered: `admin`)."""
@@ -163,6 +172,7 @@ def _usable_or_message(request: HttpRequest, recipient: Recipient) -> HttpRespon
 
 @never_cache
 @require_http_methods(["GET", "HEAD"])
+@link_misses_throttled
 def download(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     """The PDF or PNG as an attachment, once claimed; records `credential.downloaded`."""
     recipient = recipient_get_by_token(token)
@@ -202,6 +212,7 @@ def _download(request: HttpRequest, recipient: Recipient, fmt: DownloadFormat) -
 
 @never_cache
 @require_http_methods(["GET", "HEAD"])
+@link_misses_throttled
 def preview(request: HttpRequest, token: str) -> HttpResponse:
     """A small PNG of the credential for the page itself (not counted as a download)."""
     recipient = recipient_get_by_token(token)
@@ -219,6 +230,7 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_POST
+@link_misses_throttled
 def share(request: HttpRequest, token: str, network: str) -> HttpResponse:
     """Record `credential.shared`, then go to the network's share dialog."""
     recipient = recipient_get_by_token(token)
@@ -238,6 +250,7 @@ def share(request: HttpRequest, token: str, network: str) -> HttpResponse:
 
 
 @require_POST
+@link_misses_throttled
 def linkedin_add(request: HttpRequest, token: str) -> HttpResponse:
     """Record `credential.linkedin_added`, then go to LinkedIn's add-to-profile form."""
     recipient = recipient_get_by_token(token)
@@ -258,13 +271,21 @@ def linkedin_add(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def claim(request: HttpRequest) -> HttpResponse:
-    """The public claim page: a token typed by hand claims with channel `token`."""
+    """The public claim page: a token typed by hand claims with channel `token`. Tokens
+    that could exist but match nothing count against the client's address; once it used
+    up its window, typed tokens are refused (429) before they are looked up, until the
+    window ends."""
     typed = ""
     error = ""
     if request.method == "POST":
         typed = str(request.POST.get("token", ""))[:TOKEN_INPUT_MAX_LENGTH]
+        targets = guess_targets(request, "claim_address", typed)
+        refused = checks_refusal(request, targets, RECIPIENT_BASE)
+        if refused is not None:
+            return refused
         recipient = recipient_get_by_token(typed)
         if recipient is None:
+            failures_count(targets)
             error = _(
                 "We could not find a credential with this token. Check the token in your "
                 "email and try again."
