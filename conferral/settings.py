@@ -10,6 +10,9 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 
+from conferral.core import security
+from conferral.core.client import proxy_networks
+
 BASE_DIR = Path(__file__).resolve().parent
 
 
@@ -31,13 +34,51 @@ BASE_URL = env("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 DATA_DIR = Path(env("DATA_DIR", "./var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-# The default key is for the embedded one-machine set-up only; production sets its own.
-SECRET_KEY = env("SECRET_KEY", "conferral-insecure-development-key-change-me")
-
 _base = urlsplit(BASE_URL)
 ALLOWED_HOSTS = ["*"] if DEBUG else [_base.hostname or "127.0.0.1", "127.0.0.1", "localhost"]
 ALLOWED_HOSTS += [h for h in env("ALLOWED_HOSTS").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [f"{_base.scheme}://{_base.netloc}"]
+
+# Production safety (docs/security.md). The secret key: CONFERRAL_SECRET_KEY, or else a
+# random key generated into the data directory on first start; the published
+# development key is refused unless DEBUG runs on plain http. The keys rotated out go
+# into CONFERRAL_SECRET_KEY_FALLBACKS (comma-separated): what they signed (sessions,
+# tracking links already in inboxes) stays valid, and new signatures use the new key.
+SECRET_KEY = env("SECRET_KEY") or security.generated_secret_key(DATA_DIR)
+SECRET_KEY_FALLBACKS = [k.strip() for k in env("SECRET_KEY_FALLBACKS").split(",") if k.strip()]
+_https = _base.scheme == "https"
+_refusal = security.published_key_refusal(
+    SECRET_KEY, SECRET_KEY_FALLBACKS, https=_https, debug=DEBUG
+)
+if _refusal:
+    raise SystemExit(_refusal)
+# The reverse proxies (addresses or CIDR networks, comma-separated) whose
+# X-Forwarded-For / X-Forwarded-Proto / Forwarded headers are believed
+# (conferral/core/client.py); from anyone else those headers are dropped.
+TRUSTED_PROXIES = [p.strip() for p in env("TRUSTED_PROXIES").split(",") if p.strip()]
+try:
+    proxy_networks(TRUSTED_PROXIES)
+except ValueError as exc:
+    raise SystemExit(f"CONFERRAL_TRUSTED_PROXIES: {exc}") from exc
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Only a proxy we trust can tell us the client used https, so only then can a
+    # plain-http request be told from one the proxy already decrypted.
+    SECURE_SSL_REDIRECT = _https
+SESSION_COOKIE_SECURE = _https
+CSRF_COOKIE_SECURE = _https
+LANGUAGE_COOKIE_SECURE = _https
+try:
+    SECURE_HSTS_SECONDS = int(env("HSTS_SECONDS", "31536000")) if _https else 0
+except ValueError as exc:
+    raise SystemExit("CONFERRAL_HSTS_SECONDS must be a whole number of seconds") from exc
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD")
+SILENCED_SYSTEM_CHECKS = [
+    # Preloading is the domain owner's call, not a default: it reaches every subdomain
+    # and takes months to undo. CONFERRAL_HSTS_PRELOAD=1 opts in.
+    *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+]
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -48,6 +89,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_rq",
+    # django-ninja's templates and static files: the API docs load nothing from a CDN.
+    "ninja",
+    "conferral.core",
     "conferral.accounts",
     "conferral.certificates",
     "conferral.delivery",
@@ -56,10 +100,16 @@ INSTALLED_APPS = [
     "conferral.api",
     "conferral.dashboard",
     "conferral.recipient",
+    "anymail",
+    "conferral.providers",
+    "conferral.bounces",
+    "conferral.delivery.domains",
 ]
 
 MIDDLEWARE = [
+    "conferral.core.client.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "conferral.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -153,8 +203,6 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = _base.scheme == "https"
-CSRF_COOKIE_SECURE = _base.scheme == "https"
 X_FRAME_OPTIONS = "DENY"
 
 # Email. Nothing set: the built-in local mailbox keeps every message in the database.
@@ -162,7 +210,9 @@ EMAIL_URL = env("EMAIL_URL", "mailbox:")
 FROM_EMAIL = env("FROM_EMAIL", "Conferral <certificates@conferral.localhost>")
 DEFAULT_FROM_EMAIL = FROM_EMAIL
 # A provider's credentials for `django://anymail.backends.<provider>.EmailBackend`, as
-# JSON, e.g. {"POSTMARK_SERVER_TOKEN": "..."}: django-anymail's ANYMAIL setting.
+# JSON, e.g. {"POSTMARK_SERVER_TOKEN": "..."}: django-anymail's ANYMAIL setting. Its
+# webhook secrets too ("WEBHOOK_SECRET": "user:password", "MAILGUN_WEBHOOK_SIGNING_KEY"):
+# a provider's tracking webhook without its secret refuses every call (docs/providers.md).
 try:
     ANYMAIL = json.loads(env("ANYMAIL", "{}"))
 except json.JSONDecodeError as exc:
@@ -170,6 +220,14 @@ except json.JSONDecodeError as exc:
 # Mail Django sends itself (password resets, invitations) goes through the same
 # configured transport: into the local mailbox, or out by SMTP or a provider.
 EMAIL_BACKEND = "conferral.delivery.mailbox.TransportEmailBackend"
+# An organization's own sending domain (docs/sending-domain.md): the SPF mechanism that
+# authorizes the sending host (e.g. "include:spf.provider.example"; empty: derived from
+# the SMTP host), the host that runs `conferral bounces serve`, the return path's MX
+# (empty: the host of CONFERRAL_BASE_URL), and the DNS server the record check asks
+# ("host" or "host:port"; empty: the system's resolver).
+SPF_INCLUDE = env("SPF_INCLUDE")
+BOUNCE_MX = env("BOUNCE_MX")
+DNS_RESOLVER = env("DNS_RESOLVER")
 
 # Sending: how many recipients a worker claims at once, how long its lease lasts, how
 # long a deferred (4xx) message waits before each retry (seconds), and how often the
@@ -178,6 +236,14 @@ SEND_BATCH_SIZE = int(env("SEND_BATCH_SIZE", "200"))
 SEND_LEASE_SECONDS = float(env("SEND_LEASE_SECONDS", "120"))
 SEND_RETRY_DELAYS = env_float_list("SEND_RETRY_DELAYS", "60,300,1800,7200,21600")
 SWEEP_INTERVAL_SECONDS = float(env("SWEEP_INTERVAL_SECONDS", "15"))
+# The last reminder goes out this many days before a certificate's claim deadline.
+REMINDER_DEADLINE_DAYS = int(env("REMINDER_DEADLINE_DAYS", "3"))
+
+# Bounces: the IMAP mailbox `conferral bounces poll` (and the worker, when it is set)
+# reads the reports from, e.g. imaps://user:password@imap.example.org:993/INBOX, and
+# how often the worker polls it (seconds).
+BOUNCE_IMAP_URL = env("BOUNCE_IMAP_URL")
+BOUNCE_POLL_SECONDS = float(env("BOUNCE_POLL_SECONDS", "60"))
 
 # Import limits.
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
@@ -193,6 +259,51 @@ FONT_PATHS = [
     for p in env("FONT_PATHS", "/usr/share/fonts/truetype:/usr/share/fonts/opentype").split(":")
     if p
 ]
+
+# Rate limits (docs/throttling.md): each CONFERRAL_THROTTLE_<NAME> is "count/seconds"
+# (at most count in a fixed window of that many seconds) or "off". The counters are
+# rows in the database, or in Redis when CONFERRAL_CACHE_URL names one
+# (redis://host:6379/1), so every process and machine counts together.
+THROTTLE_DEFAULTS = {
+    "claim_address": "20/600",  # typed tokens on /claim that match nothing, per address
+    "link_address": "50/600",  # /r/<token> links that match nothing, per address
+    "login_address": "30/900",  # failed sign-ins, per address
+    "login_account": "10/900",  # failed sign-ins, per account email
+    "reset_address": "10/3600",  # password reset requests, per address
+    "reset_email": "3/3600",  # password reset requests, per email they name
+    "invite_address": "50/3600",  # invitations sent, per address
+    "invite_email": "5/3600",  # invitations sent, per invited email
+    "api_key": "1200/60",  # API calls, per API key
+    "api_auth_address": "20/600",  # API calls with a wrong key, per address
+}
+
+
+def env_throttle(name: str, default: str) -> tuple[int, int] | None:
+    value = env(f"THROTTLE_{name.upper()}", default).strip().lower()
+    if value == "off":
+        return None
+    count, _, seconds = value.partition("/")
+    if not (count.isdigit() and seconds.isdigit() and int(count) > 0 and int(seconds) > 0):
+        raise SystemExit(
+            f"CONFERRAL_THROTTLE_{name.upper()} must be count/seconds such as "
+            f"{default!r}, or off; it is {value!r}"
+        )
+    return int(count), int(seconds)
+
+
+THROTTLE_LIMITS = {name: env_throttle(name, value) for name, value in THROTTLE_DEFAULTS.items()}
+CACHE_URL = env("CACHE_URL")
+THROTTLE_STORE = "cache" if CACHE_URL else "database"
+if CACHE_URL:
+    if urlsplit(CACHE_URL).scheme not in {"redis", "rediss"}:
+        raise SystemExit(f"CONFERRAL_CACHE_URL must be a redis:// URL; it is {CACHE_URL!r}")
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+        },
+    }
 
 LOGGING = {
     "version": 1,
