@@ -190,6 +190,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "Deutsch")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# One date and time format per language (conferral/formats), the 24-hour clock in both.
+FORMAT_MODULE_PATH = ["conferral.formats"]
 TIME_ZONE = "UTC"
 USE_TZ = True
 

@@ -69,7 +69,7 @@ class AddressSuppressed(ServiceError):
     `override_suppression` lifts the entry."""
 
     def __init__(self, entry: Suppression) -> None:
-        when = formats.date_format(timezone.localtime(entry.created_at), "SHORT_DATETIME_FORMAT")
+        when = formats.date_format(timezone.localtime(entry.created_at), "DATETIME_FORMAT")
         if entry.reason == SuppressionReason.COMPLAINT:
             text = _(
                 "%(email)s is on the suppression list: its owner marked an email from us as "

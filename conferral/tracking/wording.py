@@ -11,15 +11,16 @@ REPLY_MAX = 300
 
 
 def when_text(moment: dt.datetime | None, same_day_as: dt.datetime | None = None) -> str:
-    """A time for a sentence: "14:10" on the same day, a short date and time otherwise."""
+    """A time for a sentence, in the formats the timeline uses: the time alone on the
+    same day, the date and time otherwise."""
     if moment is None:
         return ""
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, dt.UTC)
     local = timezone.localtime(moment)
     if same_day_as is not None and timezone.localtime(same_day_as).date() == local.date():
-        return formats.time_format(local, "H:i")
-    return formats.date_format(local, "SHORT_DATETIME_FORMAT")
+        return formats.time_format(local, "TIME_FORMAT")
+    return formats.date_format(local, "DATETIME_FORMAT")
 
 
 def reply_text(reply: str, code: int | None = None) -> str:

@@ -105,7 +105,7 @@ def explain(recipient: Recipient, type: EventType, detail: dict[str, Any]) -> st
         (
             EventType.EMAIL_SUPPRESSED,
             {"reason": "hard_bounce", "since": "2030-03-01T08:00:00+00:00"},
-            "Not sent: this address bounced for good before (03/01/2030 8 a.m.), so it is on "
+            "Not sent: this address bounced for good before (March 1, 2030, 08:00), so it is on "
             "the suppression list. Correct the address, or use “Send anyway”.",
         ),
         (
@@ -181,7 +181,7 @@ def _bounced(recipient: Recipient, detail: dict[str, Any], kind: str) -> Recipie
             LATE,
             "hard",
             [Remedy.FIX_ADDRESS, Remedy.SEND_ANYWAY, Remedy.DOWNLOAD, Remedy.HAND_OUT],
-            ["accepted the email at 03/04/2030 9:12 a.m., then refused it later"],
+            ["accepted the email at March 4, 2030, 09:12, then refused it later"],
         ),
     ],
 )

@@ -295,7 +295,7 @@ def test_it_shows_the_date_when_a_retry_is_on_another_day(ada: Recipient) -> Non
         detail={"reply": "451 later", "attempt": 5, "retry_at": "2030-03-05T09:00:00+00:00"},
     )
     assert "retry 5 of" in sentence
-    assert "03/05/2030" in sentence
+    assert "March 5, 2030, 09:00" in sentence
 
 
 def update(recipient: Recipient, **columns: Any) -> Recipient:
