@@ -44,10 +44,10 @@ def main() -> None:
         from conferral.accounts.services import organization_get_or_create
         from conferral.certificates.models import Recipient
         from conferral.certificates.services import RawRow, certificate_create, recipients_add
-        from conferral.delivery.message import MessageTemplate
         from conferral.delivery.domains import keys
         from conferral.delivery.domains.services import DomainSettings, sending_domain_save
         from conferral.delivery.domains.signing import Signer, signer_for
+        from conferral.delivery.message import MessageTemplate
 
         organization = organization_get_or_create(name="Bench Academy")
         domain = sending_domain_save(
