@@ -1,16 +1,28 @@
-"""Fixtures every app's tests use: an organization, its API key, a certificate."""
+"""Fixtures every app's tests use: an organization, its API key, a certificate; and
+every test starts in the default language."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from conferral.accounts.models import Organization
 from conferral.accounts.services import apikey_create, organization_get_or_create, user_create
 from conferral.certificates.models import Certificate, Recipient
 from conferral.certificates.services import RawRow, certificate_create, recipients_add
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """A request leaves its language active in the thread (LocaleMiddleware activates
+    it and nothing deactivates it), so a German page in one test would make the next
+    test's code speak German. Each test starts, and ends, in LANGUAGE_CODE."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
