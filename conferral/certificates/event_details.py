@@ -160,6 +160,8 @@ class EmailBounced(EventDetail):
 class EmailOpened(MachineVerdict):
     TYPE = EventType.EMAIL_OPENED
     inferred: bool = False  # implied by a click: the images were not loaded
+    count: int = 1  # machine opens from one client folded into this one (see `event_fold`)
+    last_at: dt.datetime | None = None  # the last of them (None: only the one)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -202,6 +204,8 @@ class EmailUnsubscribed(EventDetail):
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class CredentialViewed(MachineVerdict):
     TYPE = EventType.CREDENTIAL_VIEWED
+    count: int = 1  # views from one client folded into this one (see `event_fold`)
+    last_at: dt.datetime | None = None  # the last of them (None: only the one)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -229,6 +233,8 @@ class CredentialLinkedinAdded(EventDetail):
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class CredentialVerified(MachineVerdict):
     TYPE = EventType.CREDENTIAL_VERIFIED
+    count: int = 1  # visits from one client folded into this one (see `event_fold`)
+    last_at: dt.datetime | None = None  # the last of them (None: only the one)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -250,6 +256,10 @@ class RecipientUpdated(EventDetail):
     old_email: str = ""  # set when the address changed
     new_email: str = ""
 
+
+# Details of hits that repeat without changing a status: the event seam folds a repeat
+# from the same client into the earlier event (conferral.certificates.events.event_fold).
+Foldable = EmailOpened | CredentialViewed | CredentialVerified
 
 DETAILS: dict[str, type[EventDetail]] = {
     cls.TYPE.value: cls

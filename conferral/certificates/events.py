@@ -6,7 +6,10 @@
   (a large send's `email.queued`, its skipped recipients' `email.suppressed`);
 - `event_new` builds the row for code that writes its own SQL (the sending hot path in
   conferral.delivery.statements, with the columns of EVENT_COLUMNS), which passes the
-  rows to `events_dispatch` once they are written.
+  rows to `events_dispatch` once they are written;
+- `event_fold` counts a repeated hit (a view, a verification, a machine open) from the
+  same client into the event of its first hit instead of writing a new one: the one
+  update an event ever gets, to its `count` and `last_at`.
 
 The type of an event is its detail's (conferral.certificates.event_details), so a row
 cannot carry another type's keys. Every event, however it was written, passes after its
@@ -20,14 +23,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
-from conferral.certificates.event_details import DETAILS, EventDetail
+from conferral.certificates.event_details import DETAILS, EventDetail, Foldable
 from conferral.certificates.models import Event, EventType, Recipient
 from conferral.certificates.statements import event_insert_sql
 from conferral.core.signing import client_hash
@@ -35,6 +38,7 @@ from conferral.core.signing import client_hash
 logger = logging.getLogger(__name__)
 
 USER_AGENT_MAX = 400  # Event.user_agent's max_length
+FOLD_TRIES = 3  # compare-and-set rounds before a contended fold writes its own event
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +165,63 @@ def events_insert(
     with connection.cursor() as cursor:
         cursor.executemany(event_insert_sql(), rows)
     events_dispatch(events)
+
+
+def event_fold(
+    *,
+    recipient: Recipient,
+    detail: Foldable,
+    at: dt.datetime,
+    within: dt.timedelta,
+    channel: str = "",
+    machine: bool = False,
+    client_address: str = "",
+) -> bool:
+    """Count a repeated hit into the latest event of the same type, channel, client and
+    machine verdict (reason and source too) whose first hit came within `within` before
+    `at`: its `count` goes up by one and `last_at` becomes `at`. False when there is
+    none (or no client address to tell clients apart, or a zero window): the caller
+    records the hit as a new event. A person's hits never fold into a machine's, nor
+    the other way round.
+
+    The update is a compare-and-set on the count read (UPDATE … WHERE id = latest AND
+    count = as read), retried a few times: two racing hits both count, and if the
+    event keeps changing under us the hit gets an event of its own, never a lost count.
+
+    A fold dispatches nothing: subscribers heard of the first hit, and a repeat from the
+    same client within minutes is not news to a webhook."""
+    code = client_hash(client_address)
+    if not code or within <= dt.timedelta(0):
+        return False
+    candidates = Event.objects.filter(
+        recipient_id=recipient.pk,
+        type=detail.TYPE,
+        channel=str(channel),
+        machine=machine,
+        client_hash=code,
+        at__gte=at - within,
+        at__lte=at,
+    ).order_by("-at", "-id")
+    for _attempt in range(FOLD_TRIES):
+        latest = candidates.values_list("pk", "detail").first()
+        if latest is None:
+            return False
+        pk, stored = latest
+        seen = type(detail).from_json(stored or {})
+        if (seen.machine_reason, seen.machine_source) != (
+            detail.machine_reason,
+            detail.machine_source,
+        ):
+            return False
+        folded = replace(seen, count=seen.count + 1, last_at=at)
+        same_count = (
+            models.Q(detail__count=seen.count)
+            if seen.count > 1
+            else models.Q(detail__count__isnull=True)
+        )
+        if Event.objects.filter(same_count, pk=pk).update(detail=folded.to_json()):
+            return True
+    return False
 
 
 def detail_of(event: Event) -> EventDetail:

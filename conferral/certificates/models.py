@@ -278,9 +278,11 @@ class EventType(models.TextChoices):
 
 
 class Event(models.Model):
-    """Append-only: something that happened to a recipient. Never updated or deleted
-    except with its recipient. Events come into being only through
-    conferral.certificates.events, which types each one's `detail`."""
+    """Append-only: something that happened to a recipient. Never deleted except with
+    its recipient, and never changed but for one thing: a repeat of the same view,
+    verification or machine open from the same client within a short window raises
+    the count in its detail instead of adding a row (`event_fold`). Events come into
+    being only through conferral.certificates.events, which types each one's `detail`."""
 
     # No single-column indexes: (recipient, at) and (certificate, type) below serve both.
     recipient = models.ForeignKey(

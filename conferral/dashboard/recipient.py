@@ -1,14 +1,23 @@
 """One recipient in the dashboard: its page with the summary, the link and token to hand
 out and the paged timeline; editing (and resending after a fixed address), resending,
 deleting, regenerating the token, revoking, and the PDF for the issuer to send by hand.
-Every action goes through the same services as the API."""
+Every action goes through the same services as the API.
+
+The timeline is paged by key, not by number: a page is the events just before
+(`?before=<event id>`) or just after (`?after=<event id>`) a given event in (at, id)
+order, oldest first within the page, so a deep page of a recipient with 100,000 events
+costs what the first does. Without a key (or past either end) the page shows the latest
+events; a key that is not an event of this recipient is a 404."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import content_disposition_header
@@ -21,7 +30,7 @@ from conferral.certificates.credentials import (
     recipient_token_regenerate,
 )
 from conferral.certificates.links import recipient_url, verify_url
-from conferral.certificates.models import Channel, Recipient
+from conferral.certificates.models import Channel, Event, Recipient
 from conferral.certificates.rendering.renderer import RenderError, credential_render
 from conferral.certificates.selectors import (
     recipient_get_for_user,
@@ -50,6 +59,80 @@ from conferral.tracking.services import DownloadFormat, credential_download_reco
 EVENTS_PER_PAGE = 50
 
 
+@dataclass(frozen=True, slots=True)
+class TimelinePage:
+    """One page of a recipient's timeline: its events oldest first, the keys of the
+    pages around it (None at either end) and where it sits among all the events."""
+
+    events: list[Event]
+    earlier: int | None  # `?before=` of the page of older events
+    later: int | None  # `?after=` of the page of newer events
+    first: int  # the position of the page's first event, counting from 1
+    last: int
+    total: int
+
+
+def _key(recipient: Recipient, query: QueryDict, name: str) -> tuple[dt.datetime, int] | None:
+    """The (at, id) of the event a `?before=` or `?after=` names, or None without one."""
+    raw = query.get(name)
+    if raw is None:
+        return None
+    found = (
+        Event.objects.filter(recipient_id=recipient.pk, pk=int(raw)).values_list("at", "pk").first()
+        if raw.isascii() and raw.isdigit() and len(raw) < 19
+        else None
+    )
+    if found is None:
+        raise Http404(_("This page of the timeline does not exist."))
+    return found
+
+
+def _at(event: Event) -> tuple[dt.datetime, int]:
+    return event.at, event.pk
+
+
+def _before(key: tuple[dt.datetime, int]) -> Q:
+    at, pk = key
+    return Q(at__lte=at) & (Q(at__lt=at) | Q(pk__lt=pk))
+
+
+def _after(key: tuple[dt.datetime, int]) -> Q:
+    at, pk = key
+    return Q(at__gte=at) & (Q(at__gt=at) | Q(pk__gt=pk))
+
+
+def timeline_page(recipient: Recipient, query: QueryDict) -> TimelinePage:
+    """The page of the timeline `query` asks for (the latest without a key)."""
+    events: QuerySet[Event] = recipient_events(recipient)
+    after = _key(recipient, query, "after")
+    before = None if after else _key(recipient, query, "before")
+    if after is not None:
+        rows = list(events.filter(_after(after))[: EVENTS_PER_PAGE + 1])
+        newer, older = len(rows) > EVENTS_PER_PAGE, True
+        rows = rows[:EVENTS_PER_PAGE]
+    else:
+        scope = events if before is None else events.filter(_before(before))
+        rows = list(scope.order_by("-at", "-id")[: EVENTS_PER_PAGE + 1])
+        newer, older = before is not None, len(rows) > EVENTS_PER_PAGE
+        rows = rows[:EVENTS_PER_PAGE][::-1]
+    if not rows and (after or before):
+        return timeline_page(recipient, QueryDict())  # past either end: the latest page
+    total = events.count()
+    if not rows:
+        return TimelinePage(events=[], earlier=None, later=None, first=0, last=0, total=total)
+    # A page that ends the timeline knows its place; any other counts the events before it.
+    earlier_events = events.filter(_before(_at(rows[0]))).count() if newer else total - len(rows)
+    first = earlier_events + 1
+    return TimelinePage(
+        events=rows,
+        earlier=rows[0].pk if older else None,
+        later=rows[-1].pk if newer else None,
+        first=first,
+        last=first + len(rows) - 1,
+        total=total,
+    )
+
+
 @login_required
 def recipient_detail(request: HttpRequest, recipient_id: str) -> HttpResponse:
     recipient = recipient_get_for_user(request.user, recipient_id)
@@ -63,9 +146,7 @@ def _initial(recipient: Recipient) -> dict[str, str]:
 def _detail(
     request: HttpRequest, recipient: Recipient, form: RecipientForm, status: int = 200
 ) -> HttpResponse:
-    events = Paginator(recipient_events(recipient), EVENTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    timeline = timeline_page(recipient, request.GET)
     explanation = recipient_explain_full(recipient)
     context = {
         "recipient": recipient,
@@ -74,9 +155,9 @@ def _detail(
         "advice": explanation.advice,
         "access_url": recipient_url(recipient, Channel.ADMIN),
         "verify_url": verify_url(recipient),
-        "page": events,
+        "timeline": timeline,
         "events": [
-            (event, event_explain(event), event_report_url(event)) for event in events.object_list
+            (event, event_explain(event), event_report_url(event)) for event in timeline.events
         ],
         "query": "",
         "form": form,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from conferral.certificates import event_details as details
 from conferral.certificates.events import detail_of
@@ -234,6 +234,34 @@ def _updated(event: Event) -> str:
     return _("The recipient's details were changed.")
 
 
+def _repeats(event: Event) -> str:
+    """How many hits from one client were folded into the event (see
+    conferral.certificates.events.event_fold), or nothing for a single hit. The client
+    is known by its network address only, so the sentence says no more than that."""
+    detail = detail_of(event)
+    if not isinstance(detail, details.Foldable) or detail.count < 2 or detail.last_at is None:
+        return ""
+    return ngettext(
+        "It happened %(count)s time between %(first)s and %(last)s from the same network address.",
+        "It happened %(count)s times between %(first)s and %(last)s from the same network address.",
+        detail.count,
+    ) % {
+        "count": detail.count,
+        "first": when_text(event.at, detail.last_at),
+        "last": when_text(detail.last_at, event.at),
+    }
+
+
+def _folding(explainer: Callable[[Event], str]) -> Callable[[Event], str]:
+    """The explainer of a foldable event, followed by how often it happened."""
+
+    def explain(event: Event) -> str:
+        repeats = _repeats(event)
+        return f"{explainer(event)} {repeats}" if repeats else explainer(event)
+
+    return explain
+
+
 def _fixed(message: str) -> Callable[[Event], str]:
     """An explainer for an event whose sentence never varies; `message` is marked with
     gettext_noop and translated when the sentence is asked for."""
@@ -248,17 +276,17 @@ EXPLAINERS: dict[str, Callable[[Event], str]] = {
     EventType.EMAIL_SENT: _sent,
     EventType.EMAIL_DELIVERED: _delivered,
     EventType.EMAIL_DEFERRED: _deferred,
-    EventType.EMAIL_OPENED: _opened,
+    EventType.EMAIL_OPENED: _folding(_opened),
     EventType.EMAIL_CLICKED: _clicked,
-    EventType.CREDENTIAL_VIEWED: _viewed,
+    EventType.CREDENTIAL_VIEWED: _folding(_viewed),
     EventType.CREDENTIAL_CLAIMED: _claimed,
     EventType.CREDENTIAL_DOWNLOADED: _downloaded,
     EventType.CREDENTIAL_SHARED: _shared,
     EventType.CREDENTIAL_LINKEDIN_ADDED: _fixed(
         gettext_noop("Added to the recipient's LinkedIn profile.")
     ),
-    EventType.CREDENTIAL_VERIFIED: _fixed(
-        gettext_noop("The credential's verification page was visited.")
+    EventType.CREDENTIAL_VERIFIED: _folding(
+        _fixed(gettext_noop("The credential's verification page was visited."))
     ),
     EventType.CREDENTIAL_REVOKED: _revoked,
     EventType.CREDENTIAL_REISSUED: _fixed(gettext_noop("The credential was reissued.")),

@@ -6,12 +6,19 @@ once ("first open") and move the email status only as the status machine allows.
 
 Opens, clicks and views are judged by `machine.machine_verdict`: a machine-made hit is
 recorded with `machine=True` and its reason in the detail, and changes no status a
-person's hit would change (a machine open only sets `machine_opened_at`)."""
+person's hit would change (a machine open only sets `machine_opened_at`).
+
+Hits that change no status when repeated (views, verifications, machine opens) are
+folded: a repeat from the same client within settings.EVENT_FOLD_SECONDS of the first
+adds to that event's count (`event_fold`) instead of writing another row, so a page
+reloaded all day or a scanner's retries cannot flood the timeline. Such a service
+returns the event it wrote, or None when the hit was folded into an earlier one."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -25,8 +32,9 @@ from conferral.certificates.event_details import (
     CredentialViewed,
     EmailClicked,
     EmailOpened,
+    Foldable,
 )
-from conferral.certificates.events import event_record
+from conferral.certificates.events import event_fold, event_record
 from conferral.certificates.models import Channel, Event, Recipient
 from conferral.certificates.status import Step, transition
 from conferral.tracking.machine import Verdict, machine_verdict
@@ -59,15 +67,51 @@ def _link_verdict(
     )
 
 
+def _record_or_fold(
+    *,
+    recipient: Recipient,
+    detail: Foldable,
+    at: dt.datetime,
+    channel: str,
+    machine: bool,
+    user_agent: str,
+    client_address: str,
+    fold: bool = True,
+) -> Event | None:
+    """Count the hit into an earlier event of the same client (when `fold`), else
+    write its own."""
+    within = dt.timedelta(seconds=settings.EVENT_FOLD_SECONDS)
+    if fold and event_fold(
+        recipient=recipient,
+        detail=detail,
+        at=at,
+        within=within,
+        channel=channel,
+        machine=machine,
+        client_address=client_address,
+    ):
+        return None
+    return event_record(
+        recipient=recipient,
+        detail=detail,
+        at=at,
+        channel=channel,
+        machine=machine,
+        user_agent=user_agent,
+        client_address=client_address,
+    )
+
+
 def _refresh(recipient: Recipient, *fields: str) -> None:
     recipient.refresh_from_db(fields=list(fields))
 
 
 def email_open_record(
     *, recipient: Recipient, user_agent: str = "", client_address: str = "", method: str = "GET"
-) -> Event:
+) -> Event | None:
     """The open pixel was fetched. A person's open sets `opened_at` once and moves the
-    email status to `opened`; a machine's sets `machine_opened_at` once."""
+    email status to `opened`; a machine's sets `machine_opened_at` once, and its repeats
+    are folded (a person's opens each keep their event)."""
     now = timezone.now()
     verdict = _link_verdict(recipient, user_agent, client_address, method, now)
     rows = Recipient.objects.filter(pk=recipient.pk)
@@ -78,16 +122,18 @@ def email_open_record(
             rows.filter(opened_at__isnull=True).update(opened_at=now)
             opened = transition(Step.OPEN)
             rows.filter(opened.sources_q()).update(email_status=opened.target)
-        event = event_record(
+        detail = EmailOpened(
+            machine_reason=verdict.machine_reason, machine_source=verdict.machine_source
+        )
+        event = _record_or_fold(
             recipient=recipient,
-            detail=EmailOpened(
-                machine_reason=verdict.machine_reason, machine_source=verdict.machine_source
-            ),
+            detail=detail,
             at=now,
             channel=Channel.EMAIL,
             machine=bool(verdict),
             user_agent=user_agent,
             client_address=client_address,
+            fold=bool(verdict),
         )
     _refresh(recipient, "email_status", "opened_at", "machine_opened_at")
     return event
@@ -139,9 +185,10 @@ def credential_view_record(
     user_agent: str = "",
     client_address: str = "",
     method: str = "GET",
-) -> Event:
+) -> Event | None:
     """The recipient page was shown. Viewing never claims. Only a view through the
-    email's link is judged by how soon it came after delivery."""
+    email's link is judged by how soon it came after delivery. The first view sets
+    `viewed_at`; repeats from the same client are folded."""
     now = timezone.now()
     channel = Channel(channel)
     if channel == Channel.EMAIL:
@@ -153,7 +200,7 @@ def credential_view_record(
     with transaction.atomic():
         if not verdict:
             Recipient.objects.filter(pk=recipient.pk, viewed_at__isnull=True).update(viewed_at=now)
-        event = event_record(
+        event = _record_or_fold(
             recipient=recipient,
             detail=CredentialViewed(
                 machine_reason=verdict.machine_reason, machine_source=verdict.machine_source
@@ -263,15 +310,18 @@ def credential_linkedin_add_record(
 
 def credential_verify_record(
     *, recipient: Recipient, user_agent: str = "", client_address: str = "", method: str = "GET"
-) -> Event:
-    """Someone looked at the public verification page."""
+) -> Event | None:
+    """Someone looked at the public verification page; repeats from the same client
+    are folded."""
     verdict = machine_verdict(user_agent=user_agent, client_address=client_address, method=method)
     with transaction.atomic():
-        return event_record(
+        return _record_or_fold(
             recipient=recipient,
             detail=CredentialVerified(
                 machine_reason=verdict.machine_reason, machine_source=verdict.machine_source
             ),
+            at=timezone.now(),
+            channel="",
             machine=bool(verdict),
             user_agent=user_agent,
             client_address=client_address,
