@@ -12,6 +12,7 @@ import dj_database_url
 
 from conferral.core import security
 from conferral.core.client import proxy_networks
+from conferral.core.sqlite import sqlite_options
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -149,17 +150,14 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "conferral.sqlite3"),
-            "OPTIONS": {
-                # IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait
-                # (busy timeout) instead of failing to upgrade a read lock.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 30,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;"
-                ),
-            },
             "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
         }
+    }
+# A SQLite database given as a URL runs exactly like the default one.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        **sqlite_options(),
+        **DATABASES["default"].get("OPTIONS", {}),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -240,6 +238,9 @@ SEND_RETRY_DELAYS = env_float_list("SEND_RETRY_DELAYS", "60,300,1800,7200,21600"
 SWEEP_INTERVAL_SECONDS = float(env("SWEEP_INTERVAL_SECONDS", "15"))
 # The last reminder goes out this many days before a certificate's claim deadline.
 REMINDER_DEADLINE_DAYS = int(env("REMINDER_DEADLINE_DAYS", "3"))
+# Repeated views, verifications and machine opens from one client within this many
+# seconds of the first are counted into one event (0: every hit is its own event).
+EVENT_FOLD_SECONDS = float(env("EVENT_FOLD_SECONDS", "600"))
 
 # Bounces: the IMAP mailbox `conferral bounces poll` (and the worker, when it is set)
 # reads the reports from, e.g. imaps://user:password@imap.example.org:993/INBOX, and

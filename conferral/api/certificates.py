@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Body, Query, Router, Status
+from pydantic import WithJsonSchema
 
 from conferral.api import schemas
 from conferral.api.auth import organization
@@ -116,8 +117,16 @@ def recipients_list_view(
     request: HttpRequest,
     certificate_id: str,
     q: Annotated[str, Query(max_length=200, description="Search in name, email, token.")] = "",
-    status: Annotated[str, Query(description=f"Certificate status: {STATUS_DOC}.")] = "",
-    email_status: Annotated[str, Query(description=f"Email status: {EMAIL_STATUS_DOC}.")] = "",
+    status: Annotated[
+        str,
+        Query(description=f"Certificate status: {STATUS_DOC}; empty: any."),
+        WithJsonSchema({"type": "string", "enum": ["", *RecipientStatus.values]}),
+    ] = "",
+    email_status: Annotated[
+        str,
+        Query(description=f"Email status: {EMAIL_STATUS_DOC}; empty: any."),
+        WithJsonSchema({"type": "string", "enum": ["", *EmailStatus.values]}),
+    ] = "",
     limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> dict[str, Any]:

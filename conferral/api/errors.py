@@ -29,6 +29,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from conferral.api.parser import BodyInvalid
+from conferral.api.schemas import PATTERN_MESSAGES
 from conferral.certificates.selectors import FilterInvalid
 from conferral.certificates.services import RecipientsInvalid, ServiceError
 from conferral.certificates.validation import RowError
@@ -75,6 +76,10 @@ def _message(error: dict[str, Any]) -> str:
         return _("Must be at most %(max)s.") % {"max": ctx.get("le")}
     if kind == "greater_than_equal":
         return _("Must be at least %(min)s.") % {"min": ctx.get("ge")}
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") in PATTERN_MESSAGES:
+        return str(PATTERN_MESSAGES[ctx["pattern"]])
+    if kind == "year_range":
+        return _("Must be a date in the years 1900 to 2999, such as 2030-01-31.")
     if kind.startswith("datetime_"):
         return _("Must be an ISO 8601 date and time, such as 2030-01-31T14:00:00Z.")
     if kind.startswith("date_"):

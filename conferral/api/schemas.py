@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import re
+from typing import Annotated, Any
 
+from django.utils.translation import gettext_lazy
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import BeforeValidator, ConfigDict, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from conferral.certificates.links import recipient_url, verify_url
 from conferral.certificates.models import (
@@ -20,10 +23,72 @@ from conferral.certificates.models import (
 )
 from conferral.certificates.selectors import certificate_recipients_count
 from conferral.certificates.status import EmailStatus, Status
+from conferral.delivery.reminders import INTERVAL_DAYS_MAX, LIMIT_MAX
 from conferral.tracking.explain import event_explain
 
 MAX_BATCH = 10_000
 MAX_REASON_LENGTH = 2000
+
+# What text the API takes, as patterns in the OpenAPI document, so a client's schema
+# refuses what the server refuses. One line (a name, a subject): no control character
+# at all. Free text (a description, an email body, a reason): tabs and line breaks too.
+# NUL and lone surrogates never get this far (conferral.api.parser).
+ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
+FREE_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+# Something other than spaces, on one line: a certificate's name (it is stripped).
+ONE_LINE_NOT_BLANK = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+# A revoke reason is stripped, and needs more than spaces.
+FREE_TEXT_NOT_BLANK = (
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+)
+# A recipient's name as conferral.certificates.validation takes it: whitespace (line
+# breaks included) collapses to one space, other control characters are refused. That
+# module checks it, so one answer names every bad row; the pattern only documents it.
+RECIPIENT_NAME = r"^[^\x00-\x08\x0e-\x1b]*[^\s\x00-\x08\x0e-\x1b][^\x00-\x08\x0e-\x1b]*$"
+PATTERN_MESSAGES = {
+    ONE_LINE: gettext_lazy("Must be one line without control characters."),
+    FREE_TEXT: gettext_lazy("Must not contain control characters other than tabs and line breaks."),
+    ONE_LINE_NOT_BLANK: gettext_lazy(
+        "Must not be blank, and must be one line without control characters."
+    ),
+    FREE_TEXT_NOT_BLANK: gettext_lazy(
+        "Must not be blank, nor contain control characters other than tabs and line breaks."
+    ),
+}
+
+# Dates and times are ISO 8601 text: a number would be read as seconds since 1970. A
+# certificate's dates are in the years 1900 to 2999, far enough for any real one; a
+# send time's range is the view's (conferral.api.certificates).
+_YEARS = r"^(19|2[0-9])[0-9]{2}-"
+_YEARS_MATCH = re.compile(_YEARS)
+
+
+def _date_text(value: Any) -> Any:
+    if value is None or isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError("date_type", "Must be ISO 8601 text.")
+    if not _YEARS_MATCH.match(value):
+        raise PydanticCustomError("year_range", "Must be in the years 1900 to 2999.")
+    return value
+
+
+def _datetime_text(value: Any) -> Any:
+    if value is None or isinstance(value, dt.datetime | str):
+        return value
+    raise PydanticCustomError("datetime_type", "Must be ISO 8601 text.")
+
+
+IsoDate = Annotated[
+    dt.date,
+    BeforeValidator(_date_text),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": _YEARS}),
+]
+IsoDateTime = Annotated[
+    dt.datetime,
+    BeforeValidator(_datetime_text),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
 
 
 class ErrorOut(Schema):
@@ -42,21 +107,31 @@ class ValidationErrorOut(Schema):
 class CertificateIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=NAME_MAX_LENGTH)
+    name: str = Field(min_length=1, max_length=NAME_MAX_LENGTH, pattern=ONE_LINE_NOT_BLANK)
     kind: Kind
-    description: str = ""
-    criteria: str = ""
-    issue_date: dt.date | None = None
-    expires_at: dt.date | None = None
+    description: str = Field("", pattern=FREE_TEXT)
+    criteria: str = Field("", pattern=FREE_TEXT)
+    issue_date: IsoDate | None = Field(None, description="Default: today.")
+    expires_at: IsoDate | None = Field(None, description="Not before the issue date.")
     language: Language = Language.EN
-    email_subject: str = Field("", max_length=300)
-    email_body: str = ""
+    email_subject: str = Field("", max_length=300, pattern=ONE_LINE)
+    email_body: str = Field("", pattern=FREE_TEXT)
+    # The ranges are checked by conferral.delivery.reminders, which the dashboard's
+    # form asks too; here they are only documented.
     reminder_interval_days: int | None = Field(
-        None, description="Remind unclaimed recipients this many days after the last email."
+        None,
+        description="Remind unclaimed recipients this many days after the last email.",
+        json_schema_extra={"minimum": 1, "maximum": INTERVAL_DAYS_MAX},
     )
-    reminder_limit: int = Field(2, description="At most this many reminders per recipient.")
-    claim_deadline: dt.date | None = Field(
-        None, description="The last reminder goes out before it; none after it."
+    reminder_limit: int = Field(
+        2,
+        description="At most this many reminders per recipient.",
+        json_schema_extra={"minimum": 1, "maximum": LIMIT_MAX},
+    )
+    claim_deadline: IsoDate | None = Field(
+        None,
+        description="The last reminder goes out before it; none after it. Not before the "
+        "issue date.",
     )
 
 
@@ -100,7 +175,10 @@ class RecipientIn(Schema):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"required": ["name"]})
 
-    name: str | None = None
+    name: Annotated[
+        str | None,
+        WithJsonSchema({"type": "string", "minLength": 1, "pattern": RECIPIENT_NAME}),
+    ] = None
     email: str | None = None
     attributes: dict[str, Any] | None = Field(
         None, description="Custom attributes: names and text or number values."
@@ -114,11 +192,15 @@ class RecipientsIn(Schema):
 
 
 class RecipientPatch(Schema):
-    """Only the fields present change; `"email": null` or `""` removes the address."""
+    """Only the fields present change; `"email": null` or `""` removes the address. A
+    name is checked like an added recipient's (conferral.certificates.validation)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = None
+    name: Annotated[
+        str | None,
+        WithJsonSchema({"type": "string", "minLength": 1, "pattern": RECIPIENT_NAME}),
+    ] = None
     email: str | None = None
     attributes: dict[str, Any] | None = None
 
@@ -195,7 +277,7 @@ class SendIn(Schema):
         max_length=MAX_BATCH,
         description="Recipients to send to; default: every not-sent one with an address.",
     )
-    at: dt.datetime | None = Field(
+    at: IsoDateTime | None = Field(
         None, description="When to send (ISO 8601; without an offset it is UTC); default: now."
     )
 
@@ -215,7 +297,7 @@ class SendOut(Schema):
 class RevokeIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(max_length=MAX_REASON_LENGTH)
+    reason: str = Field(min_length=1, max_length=MAX_REASON_LENGTH, pattern=FREE_TEXT_NOT_BLANK)
 
 
 class Part(Schema):
