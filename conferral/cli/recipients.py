@@ -113,6 +113,8 @@ def _describe(state: SendProgress) -> str:
         text += ", " + ngettext(
             "%(count)s waiting to retry", "%(count)s waiting to retry", state.retrying
         ) % {"count": state.retrying}
+    if state.outage:
+        text += ". " + state.outage
     return text
 
 
@@ -251,6 +253,9 @@ def status(
     if as_json:
         typer.echo(_statistics_json(statistics))
         return
+    outage = certificate_send_progress(certificate).outage
+    if outage:
+        typer.echo(outage, err=True)
     rows = _statistics_rows(certificate, statistics)
     if not is_terminal():
         for label, value in rows:

@@ -94,7 +94,7 @@ def certificate_detail(request: HttpRequest, certificate_id: str) -> HttpRespons
         if statistics["email"]["bounced"] >= MIN_RECIPIENTS
         else [],
         # Only while emails are on their way (the statistics say so at no extra cost).
-        "progress": send_progress(tallies)
+        "progress": send_progress(tallies, certificate)
         if statistics["email"]["sending"] or statistics["email"]["scheduled"]
         else None,
     }

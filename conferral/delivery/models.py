@@ -49,3 +49,32 @@ class Suppression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.reason})"
+
+
+class MailServiceOutage(models.Model):
+    """A mail service of ours (the installation's, or an organization's own) that could
+    not be reached, refused our login or failed TLS: sending through it is paused until
+    `retry_at`, when one batch probes it again. Gone once it answers; one row per
+    service, so every worker sees the same breaker (conferral/delivery/breaker.py)."""
+
+    service = models.CharField(max_length=64, unique=True)  # the service's key
+    label = models.CharField(max_length=255)  # where it is, without credentials
+    since = models.DateTimeField()
+    failures = models.PositiveIntegerField(default=1)  # probes failed in a row
+    retry_at = models.DateTimeField()
+    reply = models.TextField(blank=True)  # the last failure, as the transport said it
+
+    def __str__(self) -> str:
+        return f"{self.label} unreachable since {self.since:%Y-%m-%d %H:%M}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A running worker process, beating every few seconds: a worker that stopped
+    beating is dead, and the sweeper hands its leases back without waiting for them to
+    run out (conferral/delivery/heartbeat.py)."""
+
+    worker_id = models.CharField(max_length=60, unique=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} at {self.beat_at:%H:%M:%S}"

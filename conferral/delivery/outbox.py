@@ -24,10 +24,11 @@ from conferral.certificates.event_details import (
     EmailSent,
 )
 from conferral.certificates.events import event_new, event_record, events_dispatch
-from conferral.certificates.models import Certificate, Recipient
+from conferral.certificates.models import Certificate, Event, EventType, Recipient
 from conferral.certificates.status import BounceKind, Step, bounce_kind, transition
 from conferral.core.refusals import Classification, classify
-from conferral.delivery.models import SuppressionReason
+from conferral.delivery.heartbeat import heartbeats_stale
+from conferral.delivery.models import MailServiceOutage, SuppressionReason
 from conferral.delivery.statements import statements
 from conferral.delivery.suppression import suppression_add
 
@@ -251,6 +252,47 @@ def outbox_record_deferred(
     return bool(updated)
 
 
+def outbox_record_paused(
+    *, recipients: list[Recipient], lease_owner: str, outage: MailServiceOutage
+) -> int:
+    """Our own mail service is down (conferral.delivery.breaker): hand the recipients
+    back to wait for its next probe, their attempts untouched. Each gets one
+    `email.deferred` per outage (attempt 0: not counted), so its timeline says why it
+    waits; a later probe that fails again moves its time on silently. Returns how many
+    were still ours."""
+    now = timezone.now()
+    ids = [recipient.pk for recipient in recipients]
+    with transaction.atomic():
+        held = set(
+            Recipient.objects.filter(pk__in=ids, lease_owner=lease_owner).values_list(
+                "pk", flat=True
+            )
+        )
+        Recipient.objects.filter(pk__in=held, lease_owner=lease_owner).update(
+            email_status=transition(Step.DEFER).expression(),
+            next_attempt_at=outage.retry_at,
+            last_reply=outage.reply,
+            **_LEASE_CLEARED,
+        )
+        told = set(
+            Event.objects.filter(
+                recipient_id__in=held, type=EventType.EMAIL_DEFERRED, at__gte=outage.since
+            ).values_list("recipient_id", flat=True)
+        )
+        detail = EmailDeferred(
+            reply=f"our mail server {outage.label} is unreachable ({outage.reply}); "
+            "this does not count as an attempt",
+            code=None,
+            attempt=0,
+            max_attempts=len(settings.SEND_RETRY_DELAYS) + 1,
+            retry_at=outage.retry_at,
+        )
+        for recipient in recipients:
+            if recipient.pk in held and recipient.pk not in told:
+                event_record(recipient=recipient, detail=detail, at=now)
+    return len(held)
+
+
 @dataclass(frozen=True)
 class SweepResult:
     released: int
@@ -258,13 +300,27 @@ class SweepResult:
     active: bool
 
 
+def outbox_release_dead(*, now: dt.datetime | None = None) -> int:
+    """Hand back the leases of the workers whose heartbeat stopped, without waiting for
+    the leases to run out; how many rows."""
+    released = 0
+    for worker_id in heartbeats_stale(now=now):
+        # Its lease owners are "<worker id>:<batch>" (conferral.delivery.pipeline).
+        released += Recipient.objects.filter(
+            next_attempt_at__isnull=False, lease_owner__startswith=f"{worker_id}:"
+        ).update(**_LEASE_CLEARED)
+    return released
+
+
 def outbox_sweep(*, now: dt.datetime | None = None) -> SweepResult:
-    """Hand back the expired leases of crashed workers, and tell whether due work is
+    """Hand back the expired leases of crashed workers, and at once those of workers
+    whose heartbeat stopped (conferral.delivery.heartbeat), and tell whether due work is
     waiting with no worker holding a lease (nobody is going to pick it up)."""
     now = now or timezone.now()
     pending = Recipient.objects.filter(next_attempt_at__isnull=False)
     with transaction.atomic():
         released = pending.filter(lease_until__lt=now).update(**_LEASE_CLEARED)
+    released += outbox_release_dead(now=now)
     active = pending.filter(lease_until__gte=now).exists()
     due = Recipient.objects.filter(_due(now)).exists()
     return SweepResult(released=released, due=due, active=active)

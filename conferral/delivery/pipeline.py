@@ -1,7 +1,9 @@
 """The deliver loop a worker runs: claim a batch of due recipients, open the transport
 once, build and send each message and record its result before the next one is sent.
-A worker killed at any point loses no recipient (its lease expires and the sweeper hands
-the rest back) and re-sends at most the one message that was on the wire."""
+A worker killed at any point loses no recipient (its heartbeat stops and the sweeper hands
+the rest back) and re-sends at most the one message that was on the wire. When our own
+mail service is down, only the breaker counts it (conferral/delivery/breaker.py): the
+recipients wait for it with their attempts untouched."""
 
 from __future__ import annotations
 
@@ -14,17 +16,22 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
+from django.utils import timezone
 
 from conferral.certificates.models import Certificate, Recipient
 from conferral.core.refusals import ReportKind, classify
+from conferral.delivery.breaker import breaker_close, breaker_outage, breaker_trip, service_key
 from conferral.delivery.checkpoints import fewer_checkpoints
-from conferral.delivery.domains.outgoing import BatchSenders, Sender
+from conferral.delivery.domains.outgoing import BatchSenders, Channel, Sender
+from conferral.delivery.email_url import email_config, email_url_parse
 from conferral.delivery.message import MessageTemplate, OutgoingMessage, ReminderTemplate
+from conferral.delivery.models import MailServiceOutage
 from conferral.delivery.outbox import (
     outbox_claim,
     outbox_record_accepted,
     outbox_record_bounced,
     outbox_record_deferred,
+    outbox_record_paused,
     outbox_renew,
 )
 from conferral.delivery.reminders import reminder_in_flight
@@ -34,11 +41,17 @@ logger = logging.getLogger(__name__)
 
 TEMPLATE_CACHE_SIZE = 64
 
+_identity: tuple[int, str] | None = None  # (pid, identity): a forked child makes its own
+
 
 def worker_identity() -> str:
-    """Unique per process and run: host, pid and a random part (fits lease_owner)."""
-    host = socket.gethostname()[:24] or "host"
-    return f"{host}:{os.getpid()}:{secrets.token_hex(6)}"
+    """Unique per process and run, and the same for the whole life of the process (its
+    heartbeat names it): host, pid and a random part (fits lease_owner)."""
+    global _identity
+    if _identity is None or _identity[0] != os.getpid():
+        host = socket.gethostname()[:24] or "host"
+        _identity = (os.getpid(), f"{host}:{os.getpid()}:{secrets.token_hex(6)}")
+    return _identity[1]
 
 
 @dataclass
@@ -47,6 +60,7 @@ class DeliverReport:
     delivered: int = 0
     bounced: int = 0
     deferred: int = 0
+    paused: int = 0  # waiting for our own mail service to answer again
     lost: int = 0  # leases taken over before the message was sent or recorded
     batches: int = 0
     timed_out: bool = False
@@ -73,7 +87,61 @@ class _Templates:
         return template
 
 
+class _Breakers:
+    """The batch's view of the breaker of each of its channels: read once per channel
+    (an open breaker makes the channel unreachable without trying it), tripped by a
+    failure to reach it, closed by the first message a probing channel gets through."""
+
+    def __init__(self, senders: BatchSenders) -> None:
+        self.senders = senders
+        self.outages: dict[int, MailServiceOutage | None] = {}  # by id(channel)
+        self.waiting: dict[int, tuple[MailServiceOutage, list[Recipient]]] = {}
+
+    def _where(self, channel: Channel) -> tuple[str, str]:
+        """The channel's service key and its description (no credentials)."""
+        email_url = next(url for url, known in self.senders.channels.items() if known is channel)
+        config = email_url_parse(email_url) if email_url else email_config()
+        return service_key(email_url), config.describe()
+
+    def check(self, channel: Channel) -> None:
+        if id(channel) in self.outages:
+            return
+        outage = self.outages[id(channel)] = breaker_outage(self._where(channel)[0])
+        if outage is not None and outage.retry_at > timezone.now() and not channel.unreachable:
+            channel.unreachable = TransportError(outage.reply, permanent=False, unreachable=True)
+
+    def pause(self, recipient: Recipient, channel: Channel, error: TransportError) -> None:
+        """Hold the recipient back until the channel's service is probed again."""
+        known = self.waiting.get(id(channel))
+        if known is None:
+            outage = self.outages.get(id(channel))
+            if outage is None or outage.retry_at <= timezone.now():
+                key, label = self._where(channel)
+                outage = breaker_trip(service=key, label=label, reply=error.reply)
+                logger.warning("%s is unreachable: %s", label, error.reply)
+            self.outages[id(channel)] = outage
+            known = self.waiting[id(channel)] = (outage, [])
+        known[1].append(recipient)
+
+    def answered(self, channel: Channel) -> None:
+        if self.outages.get(id(channel)) is not None:
+            breaker_close(self._where(channel)[0])
+            self.outages[id(channel)] = None
+
+    def release(self, lease_owner: str) -> int:
+        """Hand the paused recipients back; how many were still ours."""
+        released = 0
+        for outage, recipients in self.waiting.values():
+            released += outbox_record_paused(
+                recipients=recipients, lease_owner=lease_owner, outage=outage
+            )
+        self.waiting.clear()
+        return released
+
+
 class _Batch:
+    breakers: _Breakers  # made by `run`, with the batch's senders
+
     def __init__(
         self, recipients: list[Recipient], lease_owner: str, report: DeliverReport
     ) -> None:
@@ -82,6 +150,9 @@ class _Batch:
         self.report = report
         self.renew_at = time.monotonic() + settings.SEND_LEASE_SECONDS / 2
         self.held: set[int] | None = None  # None: every claimed row is still ours
+        # A message whose connection failed without a reply, by id(channel): the relay
+        # going down, or the message; the channel's next answer tells which.
+        self.doubts: dict[int, tuple[Recipient, TransportError]] = {}
 
     def still_ours(self, recipient: Recipient) -> bool:
         """Renew the lease when half of it has run out; a row taken over since (a
@@ -98,6 +169,26 @@ class _Batch:
             self.report.deferred += 1
         else:
             self.report.lost += 1
+
+    def refuse(self, recipient: Recipient, sender: Sender, error: TransportError) -> None:
+        """Not sent: our own mail service is down (no recipient's fault: it waits, its
+        attempts untouched), or a problem of its own (a retry counted)."""
+        if sender.broken is None and error.unreachable:
+            self.breakers.pause(recipient, sender.channel, error)
+        else:
+            self.defer(recipient, error)
+
+    def settle(self, channel: Channel, *, down: bool) -> None:
+        """Decide the channel's message in doubt: it waits with the others when the
+        service turned out to be down, else its failure counts as a retry."""
+        doubt = self.doubts.pop(id(channel), None)
+        if doubt is None:
+            return
+        recipient, error = doubt
+        if down:
+            self.breakers.pause(recipient, channel, error)
+        else:
+            self.defer(recipient, error)
 
     def failed(self, recipient: Recipient, error: TransportError) -> None:
         """A refusal: retried when temporary, and also when a permanent reply says
@@ -131,20 +222,23 @@ class _Batch:
             try:
                 template = templates.get(recipient.certificate_id, reminder_in_flight(recipient))
                 sender = senders.sender(template.sending_domain)
+                self.breakers.check(sender.channel)
                 refusal = sender.refusal
                 if refusal is None:
                     return recipient, sender.prepare(template.build(recipient)), sender
             except Exception as error:
                 logger.exception("Could not build the message for %s", recipient.public_id)
                 reason = f"could not build the message: {type(error).__name__}: {error}"
-                refusal = TransportError(reason, permanent=False)
-            self.defer(recipient, refusal)
+                self.defer(recipient, TransportError(reason, permanent=False))
+                continue
+            self.refuse(recipient, sender, refusal)
         return None
 
     def run(self, transport: Transport, templates: _Templates) -> None:
         """Send the batch; `transport` is the installation's, organizations with a mail
         service of their own get theirs (conferral/delivery/domains/outgoing.py)."""
         senders = BatchSenders(transport)
+        self.breakers = _Breakers(senders)
         pending = iter(self.recipients)
         try:
             current = self._ready(pending, templates, senders)
@@ -153,7 +247,7 @@ class _Batch:
                 transport = sender.channel.transport
                 upcoming = self._ready(pending, templates, senders)
                 if sender.refusal is not None:
-                    self.defer(recipient, sender.refusal)
+                    self.refuse(recipient, sender, sender.refusal)
                     current = upcoming
                     continue
                 if not self.still_ours(recipient):
@@ -168,10 +262,19 @@ class _Batch:
                 try:
                     reply = transport.send(message, then=then)
                 except TransportError as error:
-                    self.failed(recipient, error)
                     if error.unreachable:
                         sender.channel.unreachable = error
+                        self.refuse(recipient, sender, error)
+                        self.settle(sender.channel, down=True)
+                    elif error.code is None and not error.permanent:
+                        self.settle(sender.channel, down=False)
+                        self.doubts[id(sender.channel)] = (recipient, error)
+                    else:
+                        self.settle(sender.channel, down=False)
+                        self.failed(recipient, error)
                 else:
+                    self.settle(sender.channel, down=False)
+                    self.breakers.answered(sender.channel)
                     if outbox_record_accepted(
                         recipient=recipient,
                         lease_owner=self.lease_owner,
@@ -186,6 +289,9 @@ class _Batch:
                 current = upcoming
         finally:
             senders.close()
+            for channel in list(senders.channels.values()):
+                self.settle(channel, down=False)
+            self.report.paused += self.breakers.release(self.lease_owner)
 
 
 def deliver_due(*, worker_id: str | None = None, time_budget: float | None = None) -> DeliverReport:

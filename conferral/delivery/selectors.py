@@ -5,6 +5,8 @@ helper `mailbox_visible`, which the mailbox reads start from."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import email
 import email.policy
 from dataclasses import dataclass
@@ -14,13 +16,15 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import ngettext
 
 from conferral.accounts.emails import INVITATION_MESSAGE_ID_PREFIX
 from conferral.accounts.selectors import organizations_for_user, organizations_owned_by
 from conferral.certificates.models import Certificate, Recipient
 from conferral.certificates.status import DELIVERED, EmailStatus
 from conferral.certificates.tallies import Tallies, email_tallies
+from conferral.delivery.breaker import outage_of
 from conferral.delivery.models import MailboxMessage, Suppression
 
 MAILBOX_PAGE_SIZE = 50
@@ -66,32 +70,57 @@ def certificate_suppressed_count(certificate: Certificate) -> int:
 class SendProgress:
     """Where a certificate's sending stands. `due`: queued and due now, or being sent;
     `retrying`: deferred by the receiving server, waiting for the next attempt;
-    `later`: scheduled for a time still to come."""
+    `later`: scheduled for a time still to come; `outage_since`: when our own mail
+    service stopped answering, if it is down (conferral.delivery.breaker)."""
 
     due: int
     retrying: int
     later: int
     delivered: int
     bounced: int
+    outage_since: dt.datetime | None = None
 
     @property
     def pending(self) -> int:
         return self.due + self.retrying
 
+    @property
+    def outage(self) -> str:
+        """What the dashboard and `conferral status` say while our mail service is
+        down and emails wait for it ("" otherwise)."""
+        if self.outage_since is None or not self.pending:
+            return ""
+        return ngettext(
+            "The mail server has been unreachable since %(time)s; %(count)s email is waiting.",
+            "The mail server has been unreachable since %(time)s; %(count)s emails are waiting.",
+            self.pending,
+        ) % {
+            "time": formats.time_format(timezone.localtime(self.outage_since), "H:i"),
+            "count": self.pending,
+        }
+
 
 def certificate_send_progress(certificate: Certificate) -> SendProgress:
-    return send_progress(email_tallies(certificate, now=timezone.now()))
+    return send_progress(email_tallies(certificate, now=timezone.now()), certificate)
 
 
-def send_progress(tallies: Tallies) -> SendProgress:
+def send_progress(tallies: Tallies, certificate: Certificate | None = None) -> SendProgress:
+    """The progress the tallies show; with the `certificate`, also whether the mail
+    service its emails go out through is down."""
     sending, scheduled = tallies[EmailStatus.SENDING], tallies[EmailStatus.SCHEDULED]
-    return SendProgress(
+    progress = SendProgress(
         due=sending.recipients - sending.waiting + scheduled.recipients - scheduled.waiting,
         retrying=sending.waiting,
         later=scheduled.waiting,
         delivered=tallies.total("recipients", DELIVERED),
         bounced=tallies[EmailStatus.BOUNCED].recipients,
     )
+    if certificate is None or not progress.pending:
+        return progress
+    outage = outage_of(certificate.organization)
+    if outage is None:
+        return progress
+    return dataclasses.replace(progress, outage_since=outage.since)
 
 
 def mailbox_visible(user: AbstractBaseUser | AnonymousUser) -> QuerySet[MailboxMessage]:

@@ -2,7 +2,8 @@
 
 `deliver` is the one task: it sends every due recipient. `sweep_run`, which every
 worker loop calls every SWEEP_INTERVAL_SECONDS, hands back the leases of crashed workers
-and starts `deliver` when due work is waiting that nobody holds."""
+(at once when their heartbeat stopped) and starts `deliver` when due work is waiting
+that nobody holds."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from django.db import close_old_connections, connection
 from django_tasks import task
 
 from conferral.certificates.editing import certificates_scheduled_publish
-from conferral.delivery.outbox import outbox_next_retry, outbox_sweep
+from conferral.delivery.heartbeat import heartbeat_beat
+from conferral.delivery.outbox import outbox_next_retry, outbox_release_dead, outbox_sweep
 from conferral.delivery.pipeline import deliver_due
 from conferral.delivery.reminders import reminders_sweep
 
@@ -52,7 +54,7 @@ def deliver() -> dict[str, int | bool]:
     report = deliver_due(time_budget=DELIVER_TIME_BUDGET)
     if report.timed_out:
         deliver_enqueue()
-    elif report.deferred:
+    elif report.deferred or report.paused:
         retry_at = outbox_next_retry()
         if retry_at is not None:
             deliver_enqueue(run_after=retry_at)
@@ -74,3 +76,15 @@ def sweep_run(*, plan_reminders: bool = True) -> dict[str, int | bool]:
     if reminders.queued:
         logger.info("Queued %s reminder(s)", reminders.queued)
     return {"released": result.released, "due": result.due, "started": started}
+
+
+def heartbeat_run(worker_id: str) -> int:
+    """One beat of a worker, and a look at the others: the leases of a worker that
+    stopped beating are handed back and `deliver` started for them, seconds after it
+    died. Returns how many rows were handed back."""
+    heartbeat_beat(worker_id)
+    released = outbox_release_dead()
+    if released:
+        logger.warning("Handed back %s send lease(s) of a worker that stopped", released)
+        deliver_enqueue()
+    return released

@@ -358,6 +358,7 @@ class BackendTransport(Transport):
             raise TransportError(
                 f"{type(error).__name__}: {error}",
                 permanent=_provider_refused(error),
+                unreachable=_provider_down(error),
             ) from error
         status = getattr(email, "anymail_status", None)
         refused = _refusal(status)
@@ -400,6 +401,26 @@ def _refusal(status: Any) -> TransportError | None:
         else "the provider refused to send to this address"
     )
     return TransportError(f"{reason} ({', '.join(sorted(status.status))})", permanent=True)
+
+
+def _provider_down(error: BaseException) -> bool:
+    """The provider (or the backend's own server) could not be reached, answered as a
+    server in trouble (HTTP 5xx) or refused our credentials (HTTP 401/403, SMTP 535):
+    nothing to do with the recipient. A reply about the message or its recipient is
+    not this."""
+    seen: BaseException | None = error
+    while seen is not None:
+        status = getattr(seen, "status_code", None)
+        if isinstance(status, int):
+            return status in (401, 403) or status >= 500
+        if isinstance(seen, smtplib.SMTPAuthenticationError | smtplib.SMTPConnectError):
+            return True
+        if isinstance(seen, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused):
+            return False
+        if isinstance(seen, OSError):  # refused, timed out, TLS (requests' errors too)
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _provider_refused(error: Exception) -> bool:

@@ -1,5 +1,5 @@
-"""`conferral worker`: the configured Tasks backend's worker plus the sweeper thread, and
-the periodic jobs of the apps above (the bounce mailbox poller) beside them.
+"""`conferral worker`: the configured Tasks backend's worker plus the sweeper and heartbeat
+threads, and the periodic jobs of the apps above (the bounce mailbox poller) beside them.
 
 Any number of these may run, on any number of machines: work is claimed row by row with
 conditional UPDATEs, and every sweeper's hand-back of expired leases is idempotent."""
@@ -16,7 +16,9 @@ from django.core.management import call_command
 from django.db import connection
 
 from conferral.delivery.email_url import email_config
-from conferral.delivery.tasks import sweep_run
+from conferral.delivery.heartbeat import BEAT_SECONDS, heartbeat_end
+from conferral.delivery.pipeline import worker_identity
+from conferral.delivery.tasks import heartbeat_run, sweep_run
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +58,24 @@ def _sweeper(stop: threading.Event) -> None:
         _sweep_once(plan_reminders=cycle % REMINDER_PLAN_CYCLES == 0)
 
 
+def _heartbeat(stop: threading.Event, worker_id: str) -> None:
+    """Beat (and recover the leases of dead workers) until stopped; a missed beat (the
+    database away for a moment) is logged, and the next one tries again."""
+    while True:
+        try:
+            heartbeat_run(worker_id)
+        except Exception:
+            logger.exception("The worker's heartbeat failed; it will try again")
+        finally:
+            connection.close()
+        if stop.wait(BEAT_SECONDS):
+            break
+    try:
+        heartbeat_end(worker_id)
+    finally:
+        connection.close()
+
+
 def backend_path() -> str:
     return str(settings.TASKS["default"]["BACKEND"])
 
@@ -65,6 +85,10 @@ def run_worker(*, burst: bool = False, verbosity: int = 1) -> None:
     what is queued, then return. `verbosity` 0 logs only warnings and errors."""
     _sweep_once()  # a restarted worker hands back its predecessor's leases at once
     stop = threading.Event()
+    heartbeat = threading.Thread(
+        target=_heartbeat, args=(stop, worker_identity()), name="conferral-heartbeat", daemon=True
+    )
+    heartbeat.start()
     sweeper = threading.Thread(target=_sweeper, args=(stop,), name="conferral-sweeper", daemon=True)
     sweeper.start()
     for companion in _companions:
@@ -109,5 +133,6 @@ def run_worker(*, burst: bool = False, verbosity: int = 1) -> None:
     finally:
         stop.set()
         sweeper.join(SWEEPER_JOIN_SECONDS)
+        heartbeat.join(SWEEPER_JOIN_SECONDS)
         for number, handler in handlers.items():
             signal.signal(number, handler)  # the backends' workers install their own

@@ -194,7 +194,7 @@ def test_it_works_with_a_server_without_pipelining(
     assert Recipient.objects.get(email="p1@example.com").bounce_kind == BounceKind.HARD
 
 
-def test_it_defers_everyone_while_the_server_is_unreachable(
+def test_it_holds_everyone_back_without_an_attempt_while_the_server_is_unreachable(
     smtp: SmtpServer,
     settings: object,
     certificate: Certificate,
@@ -209,11 +209,11 @@ def test_it_defers_everyone_while_the_server_is_unreachable(
     certificate_send(certificate=certificate)
     report = deliver_due()
 
-    assert report.deferred == 3
+    assert report.paused == 3
     for person in people:
         person.refresh_from_db()
         assert person.email_status == EmailStatus.SENDING
-        assert person.attempts == 1
+        assert person.attempts == 0  # our outage, not theirs (test_relay_outage.py)
         assert person.next_attempt_at is not None
         assert person.last_reply.startswith("could not connect to 127.0.0.1:1")
 
