@@ -2,5 +2,7 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from conferral.core.wsgi_drain import draining
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conferral.settings")
-application = get_wsgi_application()
+application = draining(get_wsgi_application())

@@ -1,9 +1,11 @@
 """A real SMTP server for tests: aiosmtpd on 127.0.0.1 (a free port), started and stopped
 by the fixture. Its answer can be set globally or per recipient address, for a number of
 messages or for good: accept, reject (550) or defer (451) the recipient, reject (550) or
-defer (451) the message at the end of its DATA, once its content has been sent, or drop
-the connection. It keeps every message it accepted (envelope and raw bytes), and apart
-from them every message it refused at the end of DATA.
+defer (451) the message at the end of its DATA, once its content has been sent, drop
+the connection, or answer too slowly (nothing for `slow_seconds`, longer than the app's
+timeout, then hang up without keeping the message). It keeps every message it accepted
+(envelope and raw bytes), and apart from them every message it refused at the end of
+DATA.
 
     def test_it_bounces(smtp, certificate, add_recipients):
         smtp.answer(Answer.REJECT, to="bob@example.com")
@@ -39,6 +41,7 @@ class Answer(StrEnum):
     REJECT_DATA = "reject-data"  # the message, at the end of DATA: 550
     DEFER_DATA = "defer-data"  # the message, at the end of DATA: 451
     DROP = "drop"
+    SLOW = "slow"  # the message: no reply to its DATA for `slow_seconds`, then hang up
 
 
 # What each refusing answer replies unless told otherwise, and the class of reply code
@@ -80,6 +83,7 @@ class SmtpServer:
     host: str = "127.0.0.1"
     port: int = 0
     delay: float = 0.0  # seconds the server takes to accept each message
+    slow_seconds: float = 3.0  # how long a SLOW answer keeps the client waiting
     pipelining: bool = True  # advertise PIPELINING (RFC 2920), as Postfix does
     smtputf8: bool = False
     credentials: tuple[str, str] | None = None  # require AUTH with this login, password
@@ -158,6 +162,8 @@ class SmtpServer:
             return reply
         if answer == Answer.DROP:
             envelope.rcpt_options.append("X-DROP")
+        if answer == Answer.SLOW:
+            envelope.rcpt_options.append("X-SLOW")
         if answer in (Answer.REJECT_DATA, Answer.DEFER_DATA):
             envelope.rcpt_options.append(_REFUSE_DATA + reply)
         envelope.rcpt_tos.append(address)
@@ -168,6 +174,11 @@ class SmtpServer:
             assert isinstance(server.transport, asyncio.Transport)
             server.transport.abort()  # the connection dies before any reply
             return "421 4.4.2 connection dropped"
+        if "X-SLOW" in envelope.rcpt_options:
+            await asyncio.sleep(self.slow_seconds)
+            assert isinstance(server.transport, asyncio.Transport)
+            server.transport.abort()  # the client gave up waiting; nothing was kept
+            return "421 4.4.2 too slow"
         if self.delay:
             await asyncio.sleep(self.delay)
         refusals = [

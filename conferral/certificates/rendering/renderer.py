@@ -42,7 +42,13 @@ _lock = threading.Lock()
 
 
 class RenderError(RuntimeError):
-    """The design could not be compiled."""
+    """The design could not be compiled, or the files typst reads could not be written
+    (a full disk): either way the visitor is asked to try again, nothing is recorded."""
+
+
+def _unwritable(error: OSError) -> RenderError:
+    logger.error("could not write the files typst reads: %s", error)
+    return RenderError(f"could not write the files typst reads: {error}")
 
 
 def font_paths() -> list[str]:
@@ -56,10 +62,17 @@ EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "application/pdf": "pdf"}
 def _root(pid: int) -> Path:
     """This process's copy of the templates, with an `assets/` folder beside them for
     the designs' images (typst reads files only below its root)."""
-    root = Path(tempfile.mkdtemp(prefix=f"conferral-typst-{pid}-"))
-    for template in TEMPLATES.glob("*.typ"):
-        shutil.copyfile(template, root / template.name)
-    (root / "assets").mkdir()
+    try:
+        root = Path(tempfile.mkdtemp(prefix=f"conferral-typst-{pid}-"))
+    except OSError as error:
+        raise _unwritable(error) from error
+    try:
+        for template in TEMPLATES.glob("*.typ"):
+            shutil.copyfile(template, root / template.name)
+        (root / "assets").mkdir()
+    except OSError as error:
+        shutil.rmtree(root, ignore_errors=True)  # the next render starts afresh
+        raise _unwritable(error) from error
     atexit.register(shutil.rmtree, root, True)
     return root
 
@@ -91,8 +104,12 @@ def _asset_path(certificate_id: int, public_id: str | None) -> str | None:
     if not target.exists():
         data = DesignAsset.objects.filter(pk=pk).values_list("data", flat=True).get()
         partial = target.with_suffix(f".{threading.get_ident()}.part")
-        partial.write_bytes(bytes(data))
-        partial.replace(target)
+        try:
+            partial.write_bytes(bytes(data))
+            partial.replace(target)
+        except OSError as error:
+            partial.unlink(missing_ok=True)  # never a truncated image read as whole
+            raise _unwritable(error) from error
     return f"/{name}"
 
 
