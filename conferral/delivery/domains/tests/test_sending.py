@@ -169,7 +169,7 @@ def test_it_sends_each_organization_through_its_own_mail_service_in_one_batch(
     }
 
 
-def test_it_defers_the_messages_when_the_domains_mail_service_is_down(
+def test_it_holds_the_messages_back_when_the_domains_mail_service_is_down(
     settings: Settings,
     smtp: SmtpServer,
     checked: SendingDomain,
@@ -185,35 +185,40 @@ def test_it_defers_the_messages_when_the_domains_mail_service_is_down(
 
     report = deliver_due()
 
-    assert (report.delivered, report.deferred) == (1, 1)
+    # The organization's own relay is down: its messages wait (no attempt used), the
+    # others go out through the installation's.
+    assert (report.delivered, report.paused) == (1, 1)
     assert [m.rcpt_tos for m in smtp.messages] == [["bob@example.com"]]
     ada.refresh_from_db()
     assert "could not connect to 127.0.0.1:1" in ada.last_reply
     assert ada.next_attempt_at is not None
+    assert ada.attempts == 0
 
 
 @pytest.mark.parametrize(
-    ("field", "value", "reason"),
+    ("field", "value", "reason", "held"),
     [
-        ("dkim_private_key_rsa", "not a key", "the DKIM keys of acme.example"),
-        ("email_url", "ftp://files.acme.example", "the mail service of acme.example"),
-        ("email_url", "django://conferral.nowhere.EmailBackend", "could not be opened"),
+        ("dkim_private_key_rsa", "not a key", "the DKIM keys of acme.example", "deferred"),
+        ("email_url", "ftp://files.acme.example", "the mail service of acme.example", "deferred"),
+        # A backend that cannot be opened is a mail service that cannot be reached.
+        ("email_url", "django://conferral.nowhere.EmailBackend", "could not be opened", "paused"),
     ],
 )
-def test_it_defers_with_the_reason_when_a_stored_setting_cannot_be_used(
+def test_it_holds_the_messages_back_with_the_reason_when_a_stored_setting_cannot_be_used(
     smtp: SmtpServer,
     checked: SendingDomain,
     certificate: Certificate,
     field: str,
     value: str,
     reason: str,
+    held: str,
 ) -> None:
     SendingDomain.objects.filter(pk=checked.pk).update(**{field: value})
     [ada] = _send(certificate, ("Ada", "ada@example.com"))
 
     report = deliver_due()
 
-    assert (report.delivered, report.deferred) == (0, 1)
+    assert (report.delivered, getattr(report, held)) == (0, 1)
     assert smtp.messages == []
     ada.refresh_from_db()
     assert reason in ada.last_reply
