@@ -9,11 +9,18 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
+from types import FrameType
+from typing import Any
+from urllib.parse import urlsplit
 
+import redis
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.db.utils import InterfaceError, OperationalError
+from rq.worker import SimpleWorker
 
 from conferral.delivery.email_url import email_config
 from conferral.delivery.heartbeat import BEAT_SECONDS, heartbeat_end
@@ -28,6 +35,12 @@ SWEEPER_JOIN_SECONDS = 5.0
 # every 20th cycle (5 minutes at the default interval) and at start, not every cycle.
 REMINDER_PLAN_CYCLES = 20
 WORKER_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
+# A worker whose database or Redis went away waits this long before it tries again,
+# doubling up to the maximum while the outage lasts.
+RETRY_FIRST_SECONDS = 0.5
+RETRY_MAX_SECONDS = 10.0
+
+SignalHandler = Callable[[int, FrameType | None], Any] | int | None
 
 # A periodic job of another app: runs until its stop event is set (once, when it is set
 # already: a burst worker runs each once before it works off the queue).
@@ -45,6 +58,8 @@ def worker_companion_add(companion: Companion) -> None:
 def _sweep_once(*, plan_reminders: bool = True) -> None:
     try:
         sweep_run(plan_reminders=plan_reminders)
+    except (OperationalError, InterfaceError) as exc:
+        logger.error("Database connection lost, retrying at the next sweep: %s", exc)
     except Exception:
         logger.exception("The sweeper failed; it will try again")
     finally:
@@ -64,6 +79,8 @@ def _heartbeat(stop: threading.Event, worker_id: str) -> None:
     while True:
         try:
             heartbeat_run(worker_id)
+        except (OperationalError, InterfaceError) as exc:
+            logger.error("Database connection lost, retrying at the next beat: %s", exc)
         except Exception:
             logger.exception("The worker's heartbeat failed; it will try again")
         finally:
@@ -78,6 +95,113 @@ def _heartbeat(stop: threading.Event, worker_id: str) -> None:
 
 def backend_path() -> str:
     return str(settings.TASKS["default"]["BACKEND"])
+
+
+# Set when rq's worker is asked to stop: the outage loop must then not start it again.
+_rq_stop_requested = threading.Event()
+
+
+class RqWorker(SimpleWorker):
+    """rq's SimpleWorker, retrying a lost Redis no less often than every
+    RETRY_MAX_SECONDS (rq's own wait grows to a minute, long after Redis is back), and
+    remembering a stop request for _work_through_outages."""
+
+    max_connection_wait_time = RETRY_MAX_SECONDS
+
+    def request_stop(self, signum: int, frame: FrameType | None) -> None:
+        _rq_stop_requested.set()
+        super().request_stop(signum, frame)  # type: ignore[no-untyped-call]
+
+
+def _work(backend: str, *, burst: bool, verbosity: int, stop: threading.Event) -> None:
+    if backend.startswith("django_tasks_rq."):
+        # SimpleWorker runs each job in this process: forking a horse per job from a
+        # process that also runs the sweeper thread is unsafe, and a killed worker
+        # must take its job with it.
+        call_command(
+            "rqworker",
+            "default",
+            job_class="django_tasks_rq.Job",
+            worker_class="conferral.delivery.worker.RqWorker",
+            with_scheduler=True,
+            burst=burst,
+            verbosity=verbosity,
+        )
+    elif backend.startswith("django_tasks_db."):
+        call_command(
+            "db_worker",
+            queue_name="*",
+            batch=burst,
+            reload=False,
+            startup_delay=not burst,
+            interval=DB_WORKER_INTERVAL,
+            verbosity=verbosity,
+        )
+    elif not burst:
+        # Tasks run where they are enqueued (the immediate backend): only sweep.
+        stop.wait()
+
+
+def _redis_unreachable(wait: float, reason: object = "") -> None:
+    where = urlsplit(settings.REDIS_URL)  # host and port only: the URL may hold a password
+    logger.error(
+        "Redis is unreachable at %s:%s, retrying in %.1fs %s",
+        where.hostname,
+        where.port,
+        wait,
+        reason,
+    )
+
+
+def _redis_reachable() -> bool:
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except redis.exceptions.RedisError:
+        return False
+
+
+def _work_through_outages(
+    backend: str,
+    *,
+    burst: bool,
+    verbosity: int,
+    stop: threading.Event,
+    handlers: dict[signal.Signals, SignalHandler],
+) -> None:
+    """Run the backend's worker, and run it again when the database or Redis went away
+    under it: the outage is logged and retried with a growing wait, instead of the
+    worker crashing (and crash-looping under a supervisor) or stopping without a word.
+    rq's worker ends quietly (or exits) when Redis goes away, so its ending is an outage
+    whenever Redis is out of reach afterwards."""
+    rq = backend.startswith("django_tasks_rq.") and not burst
+    wait = RETRY_FIRST_SECONDS
+    while True:
+        started = time.monotonic()
+        try:
+            _work(backend, burst=burst, verbosity=verbosity, stop=stop)
+            if not rq or _rq_stop_requested.is_set() or _redis_reachable():
+                return
+            _redis_unreachable(wait)
+        except SystemExit as exc:
+            stopped = exc.code in (0, None) or not rq or _rq_stop_requested.is_set()
+            if stopped or _redis_reachable():
+                raise
+            _redis_unreachable(wait)
+        except (OperationalError, InterfaceError) as exc:
+            logger.error("Database connection lost, retrying in %.1fs: %s", wait, exc)
+            connection.close()
+        except redis.exceptions.ConnectionError as exc:
+            _redis_unreachable(wait, exc)
+        if time.monotonic() - started > RETRY_MAX_SECONDS:
+            wait = RETRY_FIRST_SECONDS  # it had been working: a new outage starts over
+        for number, handler in handlers.items():
+            signal.signal(number, handler)  # a stop asked for while waiting is not lost
+        time.sleep(wait)
+        wait = min(wait * 2, RETRY_MAX_SECONDS)
 
 
 def run_worker(*, burst: bool = False, verbosity: int = 1) -> None:
@@ -104,32 +228,9 @@ def run_worker(*, burst: bool = False, verbosity: int = 1) -> None:
     )
     handlers = {number: signal.getsignal(number) for number in WORKER_SIGNALS}
     try:
-        if backend.startswith("django_tasks_rq."):
-            # SimpleWorker runs each job in this process: forking a horse per job from a
-            # process that also runs the sweeper thread is unsafe, and a killed worker
-            # must take its job with it.
-            call_command(
-                "rqworker",
-                "default",
-                job_class="django_tasks_rq.Job",
-                worker_class="rq.worker.SimpleWorker",
-                with_scheduler=True,
-                burst=burst,
-                verbosity=verbosity,
-            )
-        elif backend.startswith("django_tasks_db."):
-            call_command(
-                "db_worker",
-                queue_name="*",
-                batch=burst,
-                reload=False,
-                startup_delay=not burst,
-                interval=DB_WORKER_INTERVAL,
-                verbosity=verbosity,
-            )
-        elif not burst:
-            # Tasks run where they are enqueued (the immediate backend): only sweep.
-            stop.wait()
+        _work_through_outages(
+            backend, burst=burst, verbosity=verbosity, stop=stop, handlers=handlers
+        )
     finally:
         stop.set()
         sweeper.join(SWEEPER_JOIN_SECONDS)

@@ -66,9 +66,41 @@ class Server:
     url: str
     proc: subprocess.Popen[bytes]
     directory: Path
+    # What started it, so that a fault test can stop it and start it again (server_restart).
+    command: tuple[str, ...] = ()
+    port: int = 0
 
 
-def _stop_postgres(data: Path, proc: subprocess.Popen[bytes]) -> None:
+def server_restart(server: Server, *, immediate: bool = False) -> None:
+    """Stop a server started here and start it again on the same port and directory, as
+    an operator's restart does under clients that stay connected."""
+    server_stop(server, immediate=immediate)
+    server_start(server)
+
+
+def server_stop(server: Server, *, immediate: bool = False) -> None:
+    """Stop a server started here, keeping its directory for server_start. `immediate`:
+    PostgreSQL's immediate shutdown (SIGQUIT: no checkpoint, clients cut off at once),
+    otherwise its fast one; Redis is stopped with SIGTERM."""
+    data = server.directory / "data"
+    if (data / "postmaster.pid").exists():
+        _stop_postgres(data, server.proc, signal.SIGQUIT if immediate else signal.SIGINT)
+    else:
+        _stop(server.proc)
+
+
+def server_start(server: Server) -> None:
+    """Start a server stopped by server_stop again, on the same port and directory."""
+    server.proc = subprocess.Popen(
+        server.command,
+        stdout=subprocess.DEVNULL,
+        stderr=open(server.directory / "restarted.log", "ab"),  # noqa: SIM115
+        start_new_session=True,
+    )
+    _wait_for_port(server.port, server.proc, "The restarted server", 30)
+
+
+def _stop_postgres(data: Path, proc: subprocess.Popen[bytes], sig: int = signal.SIGINT) -> None:
     """Fast shutdown (SIGINT) of the postmaster itself: as root it runs under `runuser`,
     which does not pass signals on, so its pid is read from postmaster.pid."""
     try:
@@ -77,7 +109,7 @@ def _stop_postgres(data: Path, proc: subprocess.Popen[bytes]) -> None:
         pid = 0
     if pid:
         with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGINT)
+            os.kill(pid, sig)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.05)
@@ -114,27 +146,28 @@ def postgres_server() -> Iterator[Server]:
             check=True,
             capture_output=True,
         )
+        command = (
+            *run_as,
+            str(bindir / "postgres"),
+            "-D",
+            str(data),
+            "-p",
+            str(port),
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            f"unix_socket_directories={directory}",
+            "-c",
+            "fsync=off",
+            "-c",
+            "synchronous_commit=off",
+            "-c",
+            "full_page_writes=off",
+            "-c",
+            "max_connections=200",
+        )
         proc = subprocess.Popen(
-            [
-                *run_as,
-                str(bindir / "postgres"),
-                "-D",
-                str(data),
-                "-p",
-                str(port),
-                "-c",
-                "listen_addresses=127.0.0.1",
-                "-c",
-                f"unix_socket_directories={directory}",
-                "-c",
-                "fsync=off",
-                "-c",
-                "synchronous_commit=off",
-                "-c",
-                "full_page_writes=off",
-                "-c",
-                "max_connections=200",
-            ],
+            command,
             stdout=subprocess.DEVNULL,
             stderr=open(directory / "postgres.log", "wb"),  # noqa: SIM115
             start_new_session=True,
@@ -164,7 +197,13 @@ def postgres_server() -> Iterator[Server]:
             time.sleep(0.1)
         else:
             raise ServerUnavailable(f"PostgreSQL did not accept connections: {done.stderr!r}")
-        yield Server(f"postgres://postgres@127.0.0.1:{port}/conferral", proc, directory)
+        server = Server(
+            f"postgres://postgres@127.0.0.1:{port}/conferral", proc, directory, command, port
+        )
+        try:
+            yield server
+        finally:
+            proc = server.proc  # server_restart may have replaced it
     finally:
         _stop_postgres(data, proc)
         shutil.rmtree(directory, ignore_errors=True)
@@ -179,27 +218,26 @@ def redis_server() -> Iterator[Server]:
         )
     directory = Path(tempfile.mkdtemp(prefix="conferral-redis-"))
     port = free_port()
-    proc = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(directory),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
+    command = (
+        binary,
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(directory),
     )
+    proc = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    server = Server(f"redis://127.0.0.1:{port}/0", proc, directory, command, port)
     try:
         _wait_for_port(port, proc, "Redis", 15)
-        yield Server(f"redis://127.0.0.1:{port}/0", proc, directory)
+        yield server
     finally:
-        _stop(proc)
+        _stop(server.proc)
         shutil.rmtree(directory, ignore_errors=True)

@@ -1,0 +1,199 @@
+"""Redis gone while the rq task queue is in use. A real `conferral worker` (django-tasks-rq,
+PostgreSQL) waits for work; Redis is stopped, and a send made while it is away must
+still succeed (the outbox rows are the source of truth: the failed enqueue is logged and
+left to the sweeper), the worker must say that Redis is unreachable and keep trying, and
+once Redis is back every recipient is delivered: none lost, none received twice."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+
+from conferral.core.ids import public_id
+from conferral.testing.servers import (
+    Server,
+    ServerUnavailable,
+    redis_server,
+    server_start,
+    server_stop,
+)
+from conferral.testing.services import unavailable
+from conferral.testing.smtp import SmtpServer
+
+pytestmark = pytest.mark.distributed
+
+ROOT = Path(__file__).resolve().parent.parent
+RECIPIENTS = 100
+STEP_TIMEOUT = 120
+WAIT_LIMIT = 60.0
+
+SETUP = f"""
+import django
+django.setup()
+from conferral.accounts.services import organization_get_or_create
+from conferral.certificates.services import RawRow, certificate_create, recipients_add
+organization = organization_get_or_create(name="Queue Academy")
+certificate = certificate_create(organization=organization, name="Queue Outages")
+rows = (RawRow(i, f"Person {{i}}", f"person{{i}}@example.com") for i in range({RECIPIENTS}))
+recipients_add(certificate=certificate, rows=rows, keep=False)
+print(certificate.pk)
+"""
+SEND = """
+import sys, django
+django.setup()
+from conferral.certificates.models import Certificate
+from conferral.delivery.services import certificate_send
+print(certificate_send(certificate=Certificate.objects.get(pk=int(sys.argv[1]))).queued)
+"""
+WORKER = """
+import django
+django.setup()
+from conferral.delivery.worker import run_worker
+run_worker(verbosity=0)
+"""
+
+
+@pytest.fixture
+def redis() -> Iterator[Server]:
+    """A Redis server of this test's own: the test stops it."""
+    with contextlib.ExitStack() as stack:
+        try:
+            server = stack.enter_context(redis_server())
+        except ServerUnavailable as exc:
+            unavailable(str(exc))
+        yield server
+
+
+@pytest.fixture
+def database_url(postgres_url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database of this test's own."""
+    name = f"conferral_fault_{public_id().lower().replace('-', '_')}"
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(postgres_url)
+    try:
+        yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _run(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=STEP_TIMEOUT,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+
+
+def _wait(what: str, condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + WAIT_LIMIT
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _delivered(url: str) -> int:
+    """How many recipients are delivered; 0 while the server is away."""
+    try:
+        with psycopg.connect(url, connect_timeout=2) as db:
+            row = db.execute(
+                "SELECT count(*) FROM certificates_recipient WHERE email_status = 'delivered'"
+            ).fetchone()
+    except psycopg.OperationalError:
+        return 0
+    return int(row[0]) if row else 0
+
+
+def _says_redis_is_away(output: str) -> bool:
+    """The worker's own line, or rq's when Redis went away while it waited for a job."""
+    return "Redis is unreachable" in output or "could not connect to Redis instance" in output
+
+
+def test_it_sends_while_redis_is_gone_and_delivers_everyone_once_it_is_back(
+    redis: Server, database_url: str, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("CONFERRAL_") and key != "DJANGO_SETTINGS_MODULE"
+    }
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "conferral.settings",
+        "PYTHONPATH": str(ROOT),
+        "CONFERRAL_DATA_DIR": str(tmp_path),
+        "CONFERRAL_DATABASE_URL": database_url,
+        "CONFERRAL_TASKS": "rq",
+        "CONFERRAL_REDIS_URL": redis.url,
+        "CONFERRAL_EMAIL_URL": smtp_server.url,
+        "CONFERRAL_SEND_BATCH_SIZE": "10",
+        "CONFERRAL_SEND_LEASE_SECONDS": "3",
+        "CONFERRAL_SWEEP_INTERVAL_SECONDS": "0.5",
+    }
+    _run(env, "manage.py", "migrate", "-v0")
+    certificate_id = _run(env, "-c", SETUP)
+    log = tmp_path / "worker.log"
+    worker = subprocess.Popen(
+        [sys.executable, "-c", WORKER],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=open(log, "wb"),  # noqa: SIM115
+    )
+    try:
+        _wait("the worker to start", lambda: "Worker started" in log.read_text())
+        server_stop(redis)
+        send = subprocess.run(
+            [sys.executable, "-c", SEND, certificate_id],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=STEP_TIMEOUT,
+        )
+        _wait("the worker to notice", lambda: _says_redis_is_away(log.read_text()))
+        assert worker.poll() is None, "the worker must wait for Redis, not stop"
+        assert not smtp_server.messages, "nothing can be sent while the queue is away"
+        server_start(redis)
+        back_at = time.monotonic()
+        _wait("every recipient to be delivered", lambda: _delivered(database_url) == RECIPIENTS)
+        recovered_in = time.monotonic() - back_at
+        assert worker.poll() is None, "the worker must survive the outage"
+    finally:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait(timeout=10)
+
+    copies = Counter(message.rcpt_tos[0] for message in smtp_server.messages)
+    print(
+        f"recipients={RECIPIENTS} received={len(smtp_server.messages)} "
+        f"duplicates={sum(1 for count in copies.values() if count > 1)} "
+        f"recovered_in={recovered_in:.1f}s"
+    )
+    assert send.returncode == 0, send.stderr
+    assert send.stdout.split()[-1] == str(RECIPIENTS)
+    assert "Could not enqueue the deliver task; the sweeper will start it" in send.stderr
+    assert set(copies) == {f"person{i}@example.com" for i in range(RECIPIENTS)}
+    assert max(copies.values()) == 1

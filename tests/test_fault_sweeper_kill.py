@@ -1,0 +1,202 @@
+"""Workers killed while their sweeper runs. A send is left behind by a crashed worker:
+every pending recipient's lease expired, for the next sweeper to hand back. Real
+`conferral worker` processes (PostgreSQL, the database task queue, an aiosmtpd server) with a
+sweeper running every few milliseconds are started one after another, each killed with
+SIGKILL at a random moment (seeded, bounded) once it runs, while its sweeper hands
+leases back and its batches go out. A last worker must then finish everything: every
+recipient delivered once, each kill costing at most the one message on the wire, and
+no lease left behind."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+
+from conferral.core.ids import public_id
+from conferral.testing.smtp import SmtpServer
+
+pytestmark = pytest.mark.distributed
+
+ROOT = Path(__file__).resolve().parent.parent
+RECIPIENTS = 200
+KILLS = 6
+KILL_WINDOW = (0.0, 2.0)  # seconds after a worker is running at which it is killed
+SEED = 20261201
+STEP_TIMEOUT = 120
+WAIT_LIMIT = 60.0
+
+SETUP = f"""
+import django
+django.setup()
+from conferral.accounts.services import organization_get_or_create
+from conferral.certificates.services import RawRow, certificate_create, recipients_add
+organization = organization_get_or_create(name="Sweeper Academy")
+certificate = certificate_create(organization=organization, name="Clean Sweeps")
+rows = (RawRow(i, f"Person {{i}}", f"person{{i}}@example.com") for i in range({RECIPIENTS}))
+recipients_add(certificate=certificate, rows=rows, keep=False)
+print(certificate.pk)
+"""
+SEND = """
+import sys, django
+django.setup()
+from conferral.certificates.models import Certificate
+from conferral.delivery.services import certificate_send
+print(certificate_send(certificate=Certificate.objects.get(pk=int(sys.argv[1]))).queued)
+"""
+WORKER = """
+import django
+django.setup()
+from conferral.delivery.worker import run_worker
+run_worker(verbosity=0)
+"""
+
+
+@pytest.fixture
+def database_url(postgres_url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database of this test's own."""
+    name = f"conferral_fault_{public_id().lower().replace('-', '_')}"
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(postgres_url)
+    try:
+        yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _run(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=STEP_TIMEOUT,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+
+
+def _wait(what: str, condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + WAIT_LIMIT
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_it_finishes_a_send_whose_workers_are_killed_mid_sweep(
+    database_url: str, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    smtp_server.delay = 0.01  # a server taking a few milliseconds per message
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("CONFERRAL_") and key != "DJANGO_SETTINGS_MODULE"
+    }
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "conferral.settings",
+        "PYTHONPATH": str(ROOT),
+        "CONFERRAL_DATA_DIR": str(tmp_path),
+        "CONFERRAL_DATABASE_URL": database_url,
+        "CONFERRAL_TASKS": "db",
+        "CONFERRAL_EMAIL_URL": smtp_server.url,
+        "CONFERRAL_SEND_BATCH_SIZE": "10",
+        "CONFERRAL_SEND_LEASE_SECONDS": "3",
+        "CONFERRAL_SWEEP_INTERVAL_SECONDS": "0.01",
+    }
+    _run(env, "manage.py", "migrate", "-v0")
+    certificate_id = _run(env, "-c", SETUP)
+    assert _run(env, "-c", SEND, certificate_id) == str(RECIPIENTS)
+    database = psycopg.connect(database_url, autocommit=True)
+
+    def scalar(sql: str) -> int:
+        row = database.execute(sql).fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    pace = random.Random(SEED)
+    killed: list[int] = []
+    survivor: subprocess.Popen[bytes] | None = None
+    try:
+        for n in range(KILLS):
+            # A worker crashed holding what is left, and its leases ran out.
+            database.execute(
+                "UPDATE certificates_recipient SET lease_owner = 'crashed-host:1:aa:0', "
+                "lease_until = '2000-01-01 00:00:00+00' WHERE next_attempt_at IS NOT NULL"
+            )
+            log = tmp_path / f"victim{n}.log"
+            victim = subprocess.Popen(
+                [sys.executable, "-c", WORKER],
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=open(log, "wb"),  # noqa: SIM115
+            )
+            _wait("the worker to run", lambda: "Worker started" in log.read_text())  # noqa: B023
+            time.sleep(pace.uniform(*KILL_WINDOW))
+            victim.send_signal(signal.SIGKILL)
+            killed.append(victim.wait(timeout=10))
+        received_at_kills = len(smtp_server.messages)
+        survivor = subprocess.Popen(
+            [sys.executable, "-c", WORKER],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=open(tmp_path / "survivor.log", "wb"),  # noqa: SIM115
+        )
+        last_kill = time.monotonic()
+        _wait(
+            "every recipient to be delivered",
+            lambda: (
+                scalar(
+                    "SELECT count(*) FROM certificates_recipient WHERE email_status = 'delivered'"
+                )
+                == RECIPIENTS
+            ),
+        )
+        recovered_in = time.monotonic() - last_kill
+        assert survivor.poll() is None, "the last worker must still be running"
+        leases_left = scalar(
+            "SELECT count(*) FROM certificates_recipient "
+            "WHERE next_attempt_at IS NOT NULL OR lease_owner <> '' OR lease_until IS NOT NULL"
+        )
+        delivered_events = scalar(
+            "SELECT count(*) FROM certificates_event WHERE type = 'email.delivered'"
+        )
+    finally:
+        if survivor is not None and survivor.poll() is None:
+            survivor.send_signal(signal.SIGTERM)
+            try:
+                survivor.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                survivor.kill()
+                survivor.wait(timeout=10)
+        database.close()
+
+    copies = Counter(message.rcpt_tos[0] for message in smtp_server.messages)
+    twice = [address for address, count in copies.items() if count > 1]
+    print(
+        f"recipients={RECIPIENTS} kills={len(killed)} received_during_kills={received_at_kills} "
+        f"received={len(smtp_server.messages)} duplicates={len(twice)} "
+        f"recovered_in={recovered_in:.1f}s"
+    )
+    assert killed == [-signal.SIGKILL] * KILLS
+    assert received_at_kills < RECIPIENTS, "the workers were killed after the send had finished"
+    assert leases_left == 0
+    assert delivered_events == RECIPIENTS
+    assert set(copies) == {f"person{i}@example.com" for i in range(RECIPIENTS)}
+    assert len(twice) <= KILLS, f"more copies than killed workers: {twice}"
+    assert max(copies.values()) <= 2
