@@ -55,7 +55,11 @@ def _summary(result: PollResult) -> str:
         result.read,
     ) % {"read": result.read, "applied": result.applied}
     if result.left:
-        line += " " + _("%(left)s more are left for the next poll.") % {"left": result.left}
+        line += " " + ngettext(
+            "%(left)s more is left for the next poll.",
+            "%(left)s more are left for the next poll.",
+            result.left,
+        ) % {"left": result.left}
     return line
 
 

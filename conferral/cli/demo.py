@@ -102,7 +102,8 @@ def demo() -> None:
     login = demo_install(password=demo_password())
     dashboard = settings.BASE_URL + reverse("dashboard:home")
     typer.echo(_("The demo is ready."))
-    typer.echo(f"  {_('Dashboard')}: {dashboard}")
+    label = _("Dashboard")
+    typer.echo(f"  {label}: {dashboard}")
     typer.echo(f"  {_('Email')}:     {login.email}")
     typer.echo(f"  {_('Password')}:  {login.password}")
     typer.echo(

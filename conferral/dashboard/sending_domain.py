@@ -71,7 +71,9 @@ class DomainForm(forms.Form):
         label=gettext_lazy("Return-path domain"),
         max_length=253,
         required=False,
-        help_text=gettext_lazy("Where bounces come back. Empty: bounces.<domain>."),
+        help_text=gettext_lazy(
+            "Where bounces come back. Left empty, it is bounces. followed by your domain."
+        ),
     )
     email_url = forms.CharField(
         label=gettext_lazy("Own mail service (optional)"),

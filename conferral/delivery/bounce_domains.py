@@ -63,7 +63,7 @@ class DomainBounces:
         return (
             ngettext(
                 "%(count)s recipient at %(domain)s bounced for good: check that the domain "
-                "is spelled right and that these people still have an address there.",
+                "is spelled right and that this person still has an address there.",
                 "%(count)s recipients at %(domain)s bounced for good: check that the domain "
                 "is spelled right and that these people still have an address there.",
                 self.count,

@@ -16,7 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import ngettext
 
 from conferral.accounts.emails import INVITATION_MESSAGE_ID_PREFIX
@@ -26,6 +26,7 @@ from conferral.certificates.status import DELIVERED, EmailStatus
 from conferral.certificates.tallies import Tallies, email_tallies
 from conferral.delivery.breaker import outage_of
 from conferral.delivery.models import MailboxMessage, Suppression
+from conferral.tracking.wording import when_text
 
 MAILBOX_PAGE_SIZE = 50
 
@@ -95,7 +96,7 @@ class SendProgress:
             "The mail server has been unreachable since %(time)s; %(count)s emails are waiting.",
             self.pending,
         ) % {
-            "time": formats.time_format(timezone.localtime(self.outage_since), "H:i"),
+            "time": when_text(self.outage_since, same_day_as=timezone.now()),
             "count": self.pending,
         }
 

@@ -86,7 +86,7 @@ def _complained(event: Event) -> str:
         text = _("The recipient marked the email as spam (%(feedback)s).") % {"feedback": feedback}
     else:
         text = _("The recipient marked the email as spam.")
-    return f"{text} {_('Nothing more is emailed to this address.')}"
+    return text + " " + _("Nothing more is emailed to this address.")
 
 
 def _auto_replied(event: Event) -> str:

@@ -58,7 +58,8 @@ def domain_name_clean(value: str, *, label: str, field: str) -> str:
         name = name.encode("idna").decode("ascii")
     except UnicodeError as error:
         raise DomainInvalid(
-            _("%(label)s %(value)r is not a valid domain name.") % {"label": label, "value": value},
+            _("%(label)s “%(value)s” is not a valid domain name.")
+            % {"label": label, "value": value},
             field=field,
         ) from error
     labels = name.split(".")
@@ -70,7 +71,7 @@ def domain_name_clean(value: str, *, label: str, field: str) -> str:
     ):
         raise DomainInvalid(
             _(
-                "%(label)s %(value)r is not a valid domain name: use letters, digits and "
+                "%(label)s “%(value)s” is not a valid domain name: use letters, digits and "
                 "hyphens, with a dot between the parts, e.g. example.org."
             )
             % {"label": label, "value": value},
@@ -135,7 +136,7 @@ def _cleaned(values: DomainSettings, previous: SendingDomain | None) -> dict[str
     local_part = values.from_local_part.strip()
     if not LOCAL_PART.match(local_part) or len(local_part) > 64:
         raise DomainInvalid(
-            _("%(local)r cannot be the part of an address before the @.") % {"local": local_part},
+            _("“%(local)s” cannot be the part of an address before the @.") % {"local": local_part},
             field="from_local_part",
         )
     reply_to = values.reply_to.strip()
@@ -144,7 +145,7 @@ def _cleaned(values: DomainSettings, previous: SendingDomain | None) -> dict[str
             validate_email(reply_to)
         except ValidationError as error:
             raise DomainInvalid(
-                _("%(address)r is not a valid reply-to address.") % {"address": reply_to},
+                _("“%(address)s” is not a valid reply-to address.") % {"address": reply_to},
                 field="reply_to",
             ) from error
     return {
