@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -23,39 +23,23 @@ import pytest
 from conferral.testing.servers import Server, ServerUnavailable, postgres_server, server_restart
 from conferral.testing.services import unavailable
 from conferral.testing.smtp import SmtpServer
+from conferral.testing.workers import (
+    ROOT,
+    SEND,
+    WORKER,
+    python_run,
+    setup_code,
+    wait_until,
+)
 
 pytestmark = pytest.mark.distributed
 
-ROOT = Path(__file__).resolve().parent.parent
 RECIPIENTS = 300
 RESTART_AFTER = 60  # messages received before PostgreSQL is restarted
-STEP_TIMEOUT = 120
-WAIT_LIMIT = 60.0
 
-SETUP = f"""
-import django
-django.setup()
-from conferral.accounts.services import organization_get_or_create
-from conferral.certificates.services import RawRow, certificate_create, recipients_add
-organization = organization_get_or_create(name="Restart Academy")
-certificate = certificate_create(organization=organization, name="Staying Connected")
-rows = (RawRow(i, f"Person {{i}}", f"person{{i}}@example.com") for i in range({RECIPIENTS}))
-recipients_add(certificate=certificate, rows=rows, keep=False)
-print(certificate.pk)
-"""
-SEND = """
-import sys, django
-django.setup()
-from conferral.certificates.models import Certificate
-from conferral.delivery.services import certificate_send
-print(certificate_send(certificate=Certificate.objects.get(pk=int(sys.argv[1]))).queued)
-"""
-WORKER = """
-import django
-django.setup()
-from conferral.delivery.worker import run_worker
-run_worker(verbosity=0)
-"""
+SETUP = setup_code(
+    recipients=RECIPIENTS, organization="Restart Academy", certificate="Staying Connected"
+)
 
 
 @pytest.fixture
@@ -67,28 +51,6 @@ def postgres() -> Iterator[Server]:
         except ServerUnavailable as exc:
             unavailable(str(exc))
         yield server
-
-
-def _run(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=STEP_TIMEOUT,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
-
-
-def _wait(what: str, condition: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + WAIT_LIMIT
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _delivered(url: str) -> int:
@@ -123,8 +85,8 @@ def test_it_delivers_everyone_once_when_postgres_restarts_mid_send(
         "CONFERRAL_SEND_LEASE_SECONDS": "3",
         "CONFERRAL_SWEEP_INTERVAL_SECONDS": "0.5",
     }
-    _run(env, "manage.py", "migrate", "-v0")
-    certificate_id = _run(env, "-c", SETUP)
+    python_run(env, "manage.py", "migrate", "-v0")
+    certificate_id = python_run(env, "-c", SETUP)
     log = tmp_path / "worker.log"
     worker = subprocess.Popen(
         [sys.executable, "-c", WORKER],
@@ -134,12 +96,14 @@ def test_it_delivers_everyone_once_when_postgres_restarts_mid_send(
         stderr=open(log, "wb"),  # noqa: SIM115
     )
     try:
-        assert _run(env, "-c", SEND, certificate_id) == str(RECIPIENTS)
-        _wait("the send to start", lambda: len(smtp_server.messages) >= RESTART_AFTER)
+        assert python_run(env, "-c", SEND, certificate_id) == str(RECIPIENTS)
+        wait_until("the send to start", lambda: len(smtp_server.messages) >= RESTART_AFTER)
         server_restart(postgres)
         restarted_at = time.monotonic()
         received_at_restart = len(smtp_server.messages)
-        _wait("every recipient to be delivered", lambda: _delivered(postgres.url) == RECIPIENTS)
+        wait_until(
+            "every recipient to be delivered", lambda: _delivered(postgres.url) == RECIPIENTS
+        )
         recovered_in = time.monotonic() - restarted_at
         assert worker.poll() is None, "the worker must survive the restart"
         with psycopg.connect(postgres.url) as db:

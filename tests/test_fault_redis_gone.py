@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -30,38 +30,21 @@ from conferral.testing.servers import (
 )
 from conferral.testing.services import unavailable
 from conferral.testing.smtp import SmtpServer
+from conferral.testing.workers import (
+    ROOT,
+    SEND,
+    STEP_TIMEOUT,
+    WORKER,
+    python_run,
+    setup_code,
+    wait_until,
+)
 
 pytestmark = pytest.mark.distributed
 
-ROOT = Path(__file__).resolve().parent.parent
 RECIPIENTS = 100
-STEP_TIMEOUT = 120
-WAIT_LIMIT = 60.0
 
-SETUP = f"""
-import django
-django.setup()
-from conferral.accounts.services import organization_get_or_create
-from conferral.certificates.services import RawRow, certificate_create, recipients_add
-organization = organization_get_or_create(name="Queue Academy")
-certificate = certificate_create(organization=organization, name="Queue Outages")
-rows = (RawRow(i, f"Person {{i}}", f"person{{i}}@example.com") for i in range({RECIPIENTS}))
-recipients_add(certificate=certificate, rows=rows, keep=False)
-print(certificate.pk)
-"""
-SEND = """
-import sys, django
-django.setup()
-from conferral.certificates.models import Certificate
-from conferral.delivery.services import certificate_send
-print(certificate_send(certificate=Certificate.objects.get(pk=int(sys.argv[1]))).queued)
-"""
-WORKER = """
-import django
-django.setup()
-from conferral.delivery.worker import run_worker
-run_worker(verbosity=0)
-"""
+SETUP = setup_code(recipients=RECIPIENTS, organization="Queue Academy", certificate="Queue Outages")
 
 
 @pytest.fixture
@@ -87,28 +70,6 @@ def database_url(postgres_url: str) -> Iterator[str]:
     finally:
         with psycopg.connect(postgres_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _run(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=STEP_TIMEOUT,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
-
-
-def _wait(what: str, condition: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + WAIT_LIMIT
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _delivered(url: str) -> int:
@@ -148,8 +109,8 @@ def test_it_sends_while_redis_is_gone_and_delivers_everyone_once_it_is_back(
         "CONFERRAL_SEND_LEASE_SECONDS": "3",
         "CONFERRAL_SWEEP_INTERVAL_SECONDS": "0.5",
     }
-    _run(env, "manage.py", "migrate", "-v0")
-    certificate_id = _run(env, "-c", SETUP)
+    python_run(env, "manage.py", "migrate", "-v0")
+    certificate_id = python_run(env, "-c", SETUP)
     log = tmp_path / "worker.log"
     worker = subprocess.Popen(
         [sys.executable, "-c", WORKER],
@@ -159,7 +120,7 @@ def test_it_sends_while_redis_is_gone_and_delivers_everyone_once_it_is_back(
         stderr=open(log, "wb"),  # noqa: SIM115
     )
     try:
-        _wait("the worker to start", lambda: "Worker started" in log.read_text())
+        wait_until("the worker to start", lambda: "Worker started" in log.read_text())
         server_stop(redis)
         send = subprocess.run(
             [sys.executable, "-c", SEND, certificate_id],
@@ -169,12 +130,14 @@ def test_it_sends_while_redis_is_gone_and_delivers_everyone_once_it_is_back(
             text=True,
             timeout=STEP_TIMEOUT,
         )
-        _wait("the worker to notice", lambda: _says_redis_is_away(log.read_text()))
+        wait_until("the worker to notice", lambda: _says_redis_is_away(log.read_text()))
         assert worker.poll() is None, "the worker must wait for Redis, not stop"
         assert not smtp_server.messages, "nothing can be sent while the queue is away"
         server_start(redis)
         back_at = time.monotonic()
-        _wait("every recipient to be delivered", lambda: _delivered(database_url) == RECIPIENTS)
+        wait_until(
+            "every recipient to be delivered", lambda: _delivered(database_url) == RECIPIENTS
+        )
         recovered_in = time.monotonic() - back_at
         assert worker.poll() is None, "the worker must survive the outage"
     finally:

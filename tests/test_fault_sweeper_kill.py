@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -25,41 +25,25 @@ import pytest
 
 from conferral.core.ids import public_id
 from conferral.testing.smtp import SmtpServer
+from conferral.testing.workers import (
+    ROOT,
+    SEND,
+    WORKER,
+    python_run,
+    setup_code,
+    wait_until,
+)
 
 pytestmark = pytest.mark.distributed
 
-ROOT = Path(__file__).resolve().parent.parent
 RECIPIENTS = 200
 KILLS = 6
 KILL_WINDOW = (0.0, 2.0)  # seconds after a worker is running at which it is killed
 SEED = 20261201
-STEP_TIMEOUT = 120
-WAIT_LIMIT = 60.0
 
-SETUP = f"""
-import django
-django.setup()
-from conferral.accounts.services import organization_get_or_create
-from conferral.certificates.services import RawRow, certificate_create, recipients_add
-organization = organization_get_or_create(name="Sweeper Academy")
-certificate = certificate_create(organization=organization, name="Clean Sweeps")
-rows = (RawRow(i, f"Person {{i}}", f"person{{i}}@example.com") for i in range({RECIPIENTS}))
-recipients_add(certificate=certificate, rows=rows, keep=False)
-print(certificate.pk)
-"""
-SEND = """
-import sys, django
-django.setup()
-from conferral.certificates.models import Certificate
-from conferral.delivery.services import certificate_send
-print(certificate_send(certificate=Certificate.objects.get(pk=int(sys.argv[1]))).queued)
-"""
-WORKER = """
-import django
-django.setup()
-from conferral.delivery.worker import run_worker
-run_worker(verbosity=0)
-"""
+SETUP = setup_code(
+    recipients=RECIPIENTS, organization="Sweeper Academy", certificate="Clean Sweeps"
+)
 
 
 @pytest.fixture
@@ -74,28 +58,6 @@ def database_url(postgres_url: str) -> Iterator[str]:
     finally:
         with psycopg.connect(postgres_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _run(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=STEP_TIMEOUT,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
-
-
-def _wait(what: str, condition: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + WAIT_LIMIT
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_it_finishes_a_send_whose_workers_are_killed_mid_sweep(
@@ -118,9 +80,9 @@ def test_it_finishes_a_send_whose_workers_are_killed_mid_sweep(
         "CONFERRAL_SEND_LEASE_SECONDS": "3",
         "CONFERRAL_SWEEP_INTERVAL_SECONDS": "0.01",
     }
-    _run(env, "manage.py", "migrate", "-v0")
-    certificate_id = _run(env, "-c", SETUP)
-    assert _run(env, "-c", SEND, certificate_id) == str(RECIPIENTS)
+    python_run(env, "manage.py", "migrate", "-v0")
+    certificate_id = python_run(env, "-c", SETUP)
+    assert python_run(env, "-c", SEND, certificate_id) == str(RECIPIENTS)
     database = psycopg.connect(database_url, autocommit=True)
 
     def scalar(sql: str) -> int:
@@ -145,7 +107,7 @@ def test_it_finishes_a_send_whose_workers_are_killed_mid_sweep(
                 stdout=subprocess.DEVNULL,
                 stderr=open(log, "wb"),  # noqa: SIM115
             )
-            _wait("the worker to run", lambda: "Worker started" in log.read_text())  # noqa: B023
+            wait_until("the worker to run", lambda: "Worker started" in log.read_text())  # noqa: B023
             time.sleep(pace.uniform(*KILL_WINDOW))
             victim.send_signal(signal.SIGKILL)
             killed.append(victim.wait(timeout=10))
@@ -158,7 +120,7 @@ def test_it_finishes_a_send_whose_workers_are_killed_mid_sweep(
             stderr=open(tmp_path / "survivor.log", "wb"),  # noqa: SIM115
         )
         last_kill = time.monotonic()
-        _wait(
+        wait_until(
             "every recipient to be delivered",
             lambda: (
                 scalar(

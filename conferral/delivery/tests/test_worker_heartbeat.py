@@ -27,37 +27,22 @@ from conferral.delivery.models import WorkerHeartbeat
 from conferral.delivery.outbox import outbox_claim
 from conferral.delivery.services import certificate_send
 from conferral.testing.smtp import SmtpServer
+from conferral.testing.workers import (
+    ROOT,
+    SEND,
+    WORKER,
+    python_run,
+    setup_code,
+    wait_until,
+)
 
-ROOT = Path(__file__).resolve().parents[3]
 RECIPIENTS = 300
 KILL_AFTER = 40  # messages received before the worker holding a batch is killed
 RECOVERY_LIMIT = 20.0  # seconds from the kill until every recipient is delivered
-STEP_TIMEOUT = 120
 
-SETUP = f"""
-import django
-django.setup()
-from conferral.accounts.services import organization_get_or_create
-from conferral.certificates.services import RawRow, certificate_create, recipients_add
-organization = organization_get_or_create(name="Heartbeat Academy")
-certificate = certificate_create(organization=organization, name="Staying Alive")
-rows = (RawRow(i, f"Person {{i}}", f"person{{i}}@example.com") for i in range({RECIPIENTS}))
-recipients_add(certificate=certificate, rows=rows, keep=False)
-print(certificate.pk)
-"""
-SEND = """
-import sys, django
-django.setup()
-from conferral.certificates.models import Certificate
-from conferral.delivery.services import certificate_send
-print(certificate_send(certificate=Certificate.objects.get(pk=int(sys.argv[1]))).queued)
-"""
-WORKER = """
-import django
-django.setup()
-from conferral.delivery.worker import run_worker
-run_worker(verbosity=0)
-"""
+SETUP = setup_code(
+    recipients=RECIPIENTS, organization="Heartbeat Academy", certificate="Staying Alive"
+)
 
 
 def test_it_hands_back_a_silent_workers_leases_at_once_and_leaves_a_beating_ones(
@@ -89,28 +74,6 @@ def test_it_hands_back_a_silent_workers_leases_at_once_and_leaves_a_beating_ones
     assert tasks.heartbeat_run("this-host:13:cc") == 0  # nothing left to recover
 
 
-def _run(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=STEP_TIMEOUT,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
-
-
-def _wait(what: str, condition: Callable[[], bool], limit: float = 60.0) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.01)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_it_finishes_a_killed_workers_batch_within_twenty_seconds(
     smtp_server: SmtpServer, tmp_path: Path
 ) -> None:
@@ -127,8 +90,8 @@ def test_it_finishes_a_killed_workers_batch_within_twenty_seconds(
         "CONFERRAL_TASKS": "db",
         "CONFERRAL_EMAIL_URL": smtp_server.url,
     }
-    _run(env, "manage.py", "migrate", "-v0")
-    certificate_id = _run(env, "-c", SETUP)
+    python_run(env, "manage.py", "migrate", "-v0")
+    certificate_id = python_run(env, "-c", SETUP)
     database = sqlite3.connect(tmp_path / "conferral.sqlite3", timeout=30)
 
     def scalar(sql: str) -> int:
@@ -146,9 +109,11 @@ def test_it_finishes_a_killed_workers_batch_within_twenty_seconds(
         )
         workers[worker.pid] = worker
     try:
-        _wait("both workers", lambda: scalar("SELECT count(*) FROM delivery_workerheartbeat") == 2)
-        assert _run(env, "-c", SEND, certificate_id) == str(RECIPIENTS)
-        _wait("the send to start", lambda: len(smtp_server.messages) >= KILL_AFTER)
+        wait_until(
+            "both workers", lambda: scalar("SELECT count(*) FROM delivery_workerheartbeat") == 2
+        )
+        assert python_run(env, "-c", SEND, certificate_id) == str(RECIPIENTS)
+        wait_until("the send to start", lambda: len(smtp_server.messages) >= KILL_AFTER)
         # The victim is a worker holding a batch: its lease owner names its pid.
         [(owner,)] = database.execute(
             "SELECT lease_owner FROM certificates_recipient WHERE lease_owner <> '' LIMIT 1"
@@ -159,7 +124,7 @@ def test_it_finishes_a_killed_workers_batch_within_twenty_seconds(
         victim.wait(timeout=10)
         received_at_kill = len(smtp_server.messages)
 
-        _wait(
+        wait_until(
             "every recipient to be delivered",
             lambda: (
                 scalar(
