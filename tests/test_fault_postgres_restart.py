@@ -132,7 +132,7 @@ def test_it_delivers_everyone_once_when_postgres_restarts_mid_send(
         f"duplicates={len(twice)} recovered_in={recovered_in:.1f}s"
     )
     assert received_at_restart < RECIPIENTS, "PostgreSQL restarted after the send had finished"
-    assert "Database connection lost, retrying" in output, output
+    assert "Database connection lost" in output, output
     assert pending == (0,)
     assert events == (RECIPIENTS,)
     assert set(copies) == {f"person{i}@example.com" for i in range(RECIPIENTS)}

@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 
 from django.db import close_old_connections, connection
+from django.db.utils import InterfaceError, OperationalError
 from django_tasks import task
 
 from conferral.certificates.editing import certificates_scheduled_publish
@@ -51,7 +52,15 @@ def _fresh_connection() -> None:
 @task()
 def deliver() -> dict[str, int | bool]:
     _fresh_connection()
-    report = deliver_due(time_budget=DELIVER_TIME_BUDGET)
+    try:
+        report = deliver_due(time_budget=DELIVER_TIME_BUDGET)
+    except (OperationalError, InterfaceError) as exc:
+        # The task backend records the failure quietly once the database is back (a
+        # restart takes a second): say it here, where the operator reads the worker.
+        logger.error(
+            "Database connection lost while sending, retrying once its leases expire: %s", exc
+        )
+        raise
     if report.timed_out:
         deliver_enqueue()
     elif report.deferred or report.paused:

@@ -1,13 +1,16 @@
-"""Fixtures every app's tests use: an organization, its API key, a certificate; and
-every test starts in the default language."""
+"""Fixtures every app's tests use: an organization, its API key, a certificate; every
+test starts in the default language; and a clock for tests that hit a rate limit."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 
 import pytest
 from django.test import Client
-from django.utils import translation
+from django.urls import get_resolver
+from django.utils import timezone, translation
+from freezegun import freeze_time
 
 from conferral.accounts.models import Organization
 from conferral.accounts.services import apikey_create, organization_get_or_create, user_create
@@ -23,6 +26,20 @@ def default_language() -> Iterator[None]:
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def throttle_window() -> Iterator[None]:
+    """The clock jumps to the next full hour and runs on. Throttle windows are fixed and
+    aligned on the epoch, so a test making hundreds of requests in real time could
+    straddle two windows and see a fresh allowance halfway; from the hour, every window
+    of up to an hour outlasts the test. (Near the present, so sessions and links made
+    before the jump stay valid.) The URLconf is loaded first: it imports the API's
+    schemas, which pydantic cannot build under freezegun's date class."""
+    get_resolver().url_patterns  # noqa: B018
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+    with freeze_time(hour, tick=True):
+        yield
 
 
 @pytest.fixture

@@ -16,10 +16,11 @@ FAILURES = 4
 
 
 @pytest.fixture
-def limits(client: Client, settings: Settings) -> None:
+def limits(client: Client, settings: Settings, request: pytest.FixtureRequest) -> None:
     # The API builds its schemas on the first call: before any clock is frozen
     # (pydantic cannot build them for freezegun's fake date class). No key: not counted.
     assert client.get("/api/v1/certificates").status_code == 401
+    request.getfixturevalue("throttle_window")
     settings.THROTTLE_LIMITS = {
         **settings.THROTTLE_LIMITS,
         "api_key": (CALLS, 60),

@@ -134,7 +134,7 @@ def _hammer(limit: Limit, key: str, close: bool) -> list[bool]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_counts_exactly_under_parallel_hits_in_the_database() -> None:
+def test_it_counts_exactly_under_parallel_hits_in_the_database(throttle_window: None) -> None:
     limit = _limit(rate=50, window=3600)
 
     allowed = _hammer(limit, "shared", close=True)
@@ -145,7 +145,9 @@ def test_it_counts_exactly_under_parallel_hits_in_the_database() -> None:
 
 
 @pytest.mark.django_db
-def test_it_counts_exactly_under_parallel_hits_in_redis(redis_store: None) -> None:
+def test_it_counts_exactly_under_parallel_hits_in_redis(
+    redis_store: None, throttle_window: None
+) -> None:
     limit = _limit(rate=50, window=3600)
 
     allowed = _hammer(limit, "shared", close=False)

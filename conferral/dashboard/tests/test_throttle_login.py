@@ -37,7 +37,7 @@ class CountingHasher(MD5PasswordHasher):
 
 
 @pytest.fixture
-def limits(settings: Settings) -> None:
+def limits(settings: Settings, throttle_window: None) -> None:
     settings.THROTTLE_LIMITS = {
         **settings.THROTTLE_LIMITS,
         "login_account": (ACCOUNT_FAILURES, WINDOW),

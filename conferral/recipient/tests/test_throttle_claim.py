@@ -18,7 +18,7 @@ WINDOW = 600
 
 
 @pytest.fixture
-def limits(settings: Settings) -> None:
+def limits(settings: Settings, throttle_window: None) -> None:
     settings.THROTTLE_LIMITS = {
         **settings.THROTTLE_LIMITS,
         "claim_address": (ALLOWED_MISSES, WINDOW),
