@@ -263,6 +263,18 @@ FONT_PATHS = [
     if p
 ]
 
+# Rendered PDFs and PNGs are kept in this folder, named by everything they show, so a
+# second download is not rendered again; past CONFERRAL_RENDER_CACHE_MB megabytes the
+# least recently used go (docs/rendering.md).
+RENDER_CACHE_DIR = Path(env("RENDER_CACHE_DIR", str(DATA_DIR / "renders"))).resolve()
+_render_cache_mb = env("RENDER_CACHE_MB", "256").strip()
+if not _render_cache_mb.isdigit() or int(_render_cache_mb) < 1:
+    raise SystemExit(
+        f"CONFERRAL_RENDER_CACHE_MB must be a whole number of megabytes, at least 1; "
+        f"it is {_render_cache_mb!r}"
+    )
+RENDER_CACHE_MAX_BYTES = int(_render_cache_mb) * 1024 * 1024
+
 # Rate limits (docs/throttling.md): each CONFERRAL_THROTTLE_<NAME> is "count/seconds"
 # (at most count in a fixed window of that many seconds) or "off". The counters are
 # rows in the database, or in Redis when CONFERRAL_CACHE_URL names one

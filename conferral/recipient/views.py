@@ -29,7 +29,12 @@ from conferral.certificates.credentials import (
 )
 from conferral.certificates.links import channel_from_mark, recipient_path, verify_url
 from conferral.certificates.models import Channel, Recipient
-from conferral.certificates.rendering.renderer import PREVIEW_PPI, RenderError, credential_render
+from conferral.certificates.rendering.renderer import (
+    PREVIEW_PPI,
+    RenderError,
+    credential_file,
+    credential_render,
+)
 from conferral.core.client import client_address
 from conferral.core.http import render_in, user_agent
 from conferral.core.throttle_views import (
@@ -39,7 +44,7 @@ from conferral.core.throttle_views import (
     guess_targets,
     link_misses_throttled,
 )
-from conferral.recipient.http import attachment
+from conferral.recipient.http import attachment, file_response, never_cached_unless_a_file
 from conferral.recipient.selectors import (
     CredentialState,
     credential_state,
@@ -170,11 +175,14 @@ def _usable_or_message(request: HttpRequest, recipient: Recipient) -> HttpRespon
     return None
 
 
-@never_cache
+@never_cached_unless_a_file
 @require_http_methods(["GET", "HEAD"])
 @link_misses_throttled
 def download(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
-    """The PDF or PNG as an attachment, once claimed; records `credential.downloaded`."""
+    """The PDF or PNG as an attachment, once claimed; records `credential.downloaded`.
+    The file comes from the render cache when it was rendered before, and the checks
+    come first: a kept file is never a way round a revocation or a missing claim. A
+    browser that kept the file gets a 304 (still recorded: the visitor asked for it)."""
     recipient = recipient_get_by_token(token)
     if recipient is None or fmt not in DownloadFormat.values:
         return _not_found(request, token if recipient is None else "")
@@ -187,7 +195,7 @@ def _download(request: HttpRequest, recipient: Recipient, fmt: DownloadFormat) -
     if refused is not None:
         return refused
     try:
-        content = credential_render(recipient, "pdf" if fmt == DownloadFormat.PDF else "png")
+        rendered = credential_file(recipient, "pdf" if fmt == DownloadFormat.PDF else "png")
     except RenderError:
         return _message(
             request, recipient, _("Your file could not be produced. Please try again later."), 503
@@ -202,12 +210,9 @@ def _download(request: HttpRequest, recipient: Recipient, fmt: DownloadFormat) -
         )
     except CredentialError as exc:
         return _message(request, recipient, exc.message, _credential_error_status(exc))
-    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     certificate = recipient.certificate
-    response["Content-Disposition"] = attachment(
-        f"{certificate.name} - {recipient.name}", fmt.value
-    )
-    return response
+    disposition = attachment(f"{certificate.name} - {recipient.name}", fmt.value)
+    return file_response(request, rendered, CONTENT_TYPES[fmt], disposition)
 
 
 @never_cache
