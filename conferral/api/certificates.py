@@ -16,11 +16,12 @@ from conferral.api import schemas
 from conferral.api.auth import organization
 from conferral.api.errors import invalid
 from conferral.api.responses import DEFAULT_LIMIT, ERRORS, WRITE_ERRORS, Limit, Offset
-from conferral.certificates.models import Certificate, Recipient
+from conferral.certificates.models import Certificate
 from conferral.certificates.selectors import (
     certificate_get_for_org,
     certificates_for_org,
     recipients_filter,
+    recipients_page,
 )
 from conferral.certificates.services import (
     RawRow,
@@ -136,8 +137,8 @@ def recipients_list_view(
     recipients = recipients_filter(
         certificate=certificate, q=q, status=status, email_status=email_status
     )
-    page: list[Recipient] = list(recipients[offset : offset + limit])
-    return {"items": page, "count": recipients.count()}
+    page = recipients_page(recipients, offset=offset, limit=limit, searched=bool(q.strip()))
+    return {"items": page.items, "count": page.count}
 
 
 @router.post(

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from conferral.accounts.models import Organization
+from conferral.certificates.search import SearchFold
 from conferral.certificates.status import STATUS_EXPRESSION, BounceKind, EmailStatus, Status
 from conferral.core import ids
 
@@ -96,6 +97,11 @@ class Recipient(models.Model):
     email = models.EmailField(_("email"), max_length=254, blank=True)
     attributes = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The name and address folded for search, by the database whenever either changes
+    # (conferral.certificates.search).
+    search_text = models.GeneratedField(
+        expression=SearchFold("name", "email"), output_field=models.TextField(), db_persist=True
+    )
 
     # Email axis.
     email_status = models.CharField(max_length=16, choices=EmailStatus.choices)
@@ -141,29 +147,28 @@ class Recipient(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [
-            # Covering for the statistics and the send progress (certificates.tallies).
-            models.Index(
-                fields=[
-                    "certificate",
-                    "email_status",
-                    "first_sent_at",
-                    "opened_at",
-                    "clicked_at",
-                    "machine_opened_at",
-                    "next_attempt_at",
-                    "revoked_at",
-                ],
-                name="recipient_cert_email",
-            ),
-            # Covering for what only claimed recipients have (stats.selectors).
-            models.Index(
-                fields=["certificate", "status", "downloaded_at", "linkedin_added_at", "shared"],
-                name="recipient_cert_status",
-            ),
+            # A certificate's recipients of one email status or certificate status (the
+            # filters, the sends). Narrow: the statistics read RecipientTally, so no
+            # write has to move a wide covering entry for them.
+            models.Index(fields=["certificate", "email_status"], name="recipient_cert_email"),
+            models.Index(fields=["certificate", "status"], name="recipient_cert_status"),
             # The recipients tab sorted by name, a page at a time, without a sort of
             # the whole list (the primary key breaks ties: it is in every index).
             models.Index(fields=["certificate", "name"], name="recipient_cert_name"),
+            # The list in its default order (by primary key), a page at a time: a deep
+            # page skips entries of this narrow index, not rows (recipients_page).
+            models.Index(fields=["certificate", "id"], name="recipient_cert_id"),
+            # Covering for a search: the folded text and the token, read from the index
+            # instead of the wide rows (certificates.selectors.recipients_filter).
+            models.Index(fields=["certificate", "search_text", "token"], name="recipient_search"),
             models.Index(fields=["next_attempt_at"], name="recipient_outbox"),
+            # The send progress's "waiting" count (certificates.tallies): only the rows
+            # with a next attempt, found by certificate, counted from the index alone.
+            models.Index(
+                fields=["certificate", "next_attempt_at", "email_status"],
+                condition=Q(next_attempt_at__isnull=False),
+                name="recipient_cert_pending",
+            ),
             models.Index(
                 fields=["provider_message_id"],
                 condition=~Q(provider_message_id=""),
@@ -197,6 +202,77 @@ class Recipient(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class RecipientTally(models.Model):
+    """How many of a certificate's recipients share one combination of the facts the
+    statistics count: kept exact by database triggers on the recipient table
+    (conferral.certificates.tally_triggers), so the statistics read a few dozen of these
+    rows instead of every recipient, and no writer (ORM, bulk SQL, COPY) can leave them
+    behind.
+
+    Never written from Python. A trigger adds 1 to the combination a recipient enters
+    and takes 1 from the one it leaves. On PostgreSQL each connection adds to its own
+    `slot` (its backend pid modulo TALLY_SLOTS), so concurrent senders to one
+    certificate do not queue behind one counter row; a reader sums the slots. A
+    combination nobody has any more stays with `n` 0."""
+
+    # No foreign key constraint and no cascade: the rows go by trigger with their
+    # certificate, after its recipients' own triggers have run.
+    certificate = models.ForeignKey(
+        Certificate,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # recipient_tally_key starts with it
+        related_name="+",
+    )
+    slot = models.PositiveSmallIntegerField(default=0)
+    email_status = models.CharField(max_length=16, choices=EmailStatus.choices)
+    status = models.CharField(max_length=16, choices=Status.choices)
+    # Each "the column is set" (or "the shares list names it") on the recipient row.
+    sent = models.BooleanField()  # first_sent_at
+    opened = models.BooleanField()  # opened_at
+    clicked = models.BooleanField()  # clicked_at
+    machine_opened = models.BooleanField()  # machine_opened_at
+    revoked = models.BooleanField()  # revoked_at
+    downloaded = models.BooleanField()  # downloaded_at
+    linkedin_added = models.BooleanField()  # linkedin_added_at
+    shared_linkedin = models.BooleanField()
+    shared_facebook = models.BooleanField()
+    shared_x = models.BooleanField()
+    shared_any = models.BooleanField()
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "certificate",
+                    "slot",
+                    "email_status",
+                    "status",
+                    "sent",
+                    "opened",
+                    "clicked",
+                    "machine_opened",
+                    "revoked",
+                    "downloaded",
+                    "linkedin_added",
+                    "shared_linkedin",
+                    "shared_facebook",
+                    "shared_x",
+                    "shared_any",
+                ],
+                name="recipient_tally_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.n} of {self.certificate_id} {self.email_status}"
+
+
+TALLY_SLOTS = 8
+"""How many counter rows a PostgreSQL tally spreads over (see RecipientTally)."""
 
 
 class DesignAssetKind(models.TextChoices):

@@ -4,14 +4,23 @@ PostgreSQL's `icontains` (UPPER … LIKE UPPER …) already folds "Ø", "Å" or 
 LIKE, LOWER and UPPER only fold ASCII letters, so "øberg" would not find "Øberg". There,
 both sides go through CASEFOLD_FUNCTION, Python's `str.casefold`, which `casefold_register`
 adds to every new SQLite connection (CertificatesConfig.ready connects it to
-`connection_created`)."""
+`connection_created`).
+
+A recipient search does not fold every row it reads: the database keeps each
+recipient's name and address folded in a stored column (`SearchFold`, the
+`search_text` generated column, computed when the row is written), and the search
+folds only the pattern (`FoldedTextContains`). The results are those of
+`FoldedContains` on the name or the address: the same folding, once per write instead
+of once per row read."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models.lookups import IContains
+from django.db.models import Func, TextField
+from django.db.models.expressions import Expression
+from django.db.models.lookups import Contains, IContains
 
 if TYPE_CHECKING:
     from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
@@ -52,3 +61,53 @@ class FoldedContains(IContains):
         )
         sql = f"{value} LIKE {CASEFOLD_FUNCTION}({rhs_sql}) ESCAPE '\\'"
         return sql, (*lhs_params, *lhs_params, *lhs_params, *rhs_params)
+
+
+SEARCH_SEPARATOR = "\n"
+"""Between the folded name and address: a search pattern never holds one (the
+selectors collapse whitespace), so no match spans both."""
+
+
+class SearchFold(Func):
+    """The folded `name` and `email`, one line each, as the stored `search_text` column
+    computes them: CASEFOLD_FUNCTION on SQLite, UPPER on PostgreSQL (each database's
+    `FoldedContains` folding)."""
+
+    output_field = TextField()
+
+    def __init__(self, name: Expression | str, email: Expression | str) -> None:
+        super().__init__(name, email)
+
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> _AsSqlType:
+        fold = CASEFOLD_FUNCTION if connection.vendor == "sqlite" else "UPPER"
+        # A generated column's expression takes no parameters: the separator is a
+        # literal of each database (char(10) on SQLite, chr(10) on PostgreSQL).
+        newline = "char(10)" if connection.vendor == "sqlite" else "chr(10)"
+        return super().as_sql(
+            compiler,
+            connection,
+            template=f"{fold}(%(expressions)s)",
+            arg_joiner=f" || {newline} || ",
+        )
+
+
+class FoldedTextContains(Contains):
+    """`search_text` contains the pattern, folded as SearchFold folds the column: only
+    the pattern goes through the folding function, the column is read as stored."""
+
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> _AsSqlType:
+        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
+        rhs_sql, rhs_params = self.process_rhs(compiler, connection)
+        fold = CASEFOLD_FUNCTION if connection.vendor == "sqlite" else "UPPER"
+        return f"{lhs_sql} LIKE {fold}({rhs_sql}) ESCAPE '\\'", (*lhs_params, *rhs_params)
+
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> _AsSqlType:
+        return self.as_sql(compiler, connection)

@@ -42,6 +42,7 @@ from conferral.certificates.services import (
     recipients_delete,
 )
 from conferral.certificates.status import EmailStatus
+from conferral.certificates.tallies import recipient_tallies
 from conferral.dashboard.access import require_editor, user_can_edit
 from conferral.dashboard.export import export_csv_rows, export_xlsx_file
 from conferral.dashboard.forms import (
@@ -147,8 +148,14 @@ def certificate_recipients(request: HttpRequest, certificate_id: str) -> HttpRes
     certificate = certificate_get_for_user(request.user, certificate_id)
     form, filters, recipients = _filtered(request, certificate, request.GET)
     page = _list_page(recipients, _page_number(request.GET.get("page")))
-    # A count is cheap from an index while nothing is searched; a search is not counted.
-    total = None if filters["q"] else recipients.order_by().count()
+    # The whole list is counted by its tallies, a filtered one from an index; a search
+    # is not counted.
+    if filters["q"]:
+        total = None
+    elif any(filters.values()):
+        total = recipients.order_by().count()
+    else:
+        total = recipient_tallies(certificate).total("recipients")
     query = _filter_query(request.GET)
     context = {
         "certificate": certificate,

@@ -1,20 +1,15 @@
 """Statistics of a certificate (the statistics page and the API), each number counted
-by its definition in conferral.certificates.facts, read from the recipient rows'
-denormalised status columns; the event table is never scanned."""
+by its definition in conferral.certificates.facts, read from the tallies the database
+keeps of the recipient rows' denormalised status columns; neither the recipient nor
+the event table is scanned."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count
-from django.utils import timezone
-
-from conferral.certificates.facts import FACTS, Fact, shared_on, with_shared_text
-from conferral.certificates.models import Certificate, Recipient
-from conferral.certificates.status import DELIVERED, EmailStatus, Status
-from conferral.certificates.tallies import Tallies, email_tallies
-
-SOCIAL_NETWORKS = ("linkedin", "facebook", "x")
+from conferral.certificates.models import Certificate
+from conferral.certificates.status import DELIVERED, EmailStatus
+from conferral.certificates.tallies import SOCIAL_NETWORKS, Tallies, recipient_tallies
 
 
 def percent(count: int, total: int) -> float:
@@ -27,9 +22,9 @@ def percent(count: int, total: int) -> float:
 def certificate_statistics(
     certificate: Certificate, *, tallies: Tallies | None = None
 ) -> dict[str, Any]:
-    """The statistics of one certificate, from two aggregate queries over its
-    recipients' indexes (conferral.certificates.tallies says why; a caller that has
-    the tallies already passes them).
+    """The statistics of one certificate, from its tally rows in one query
+    (conferral.certificates.tallies says why; a caller that has the tallies already
+    passes them).
 
     Every percentage is of all recipients, one decimal. The email counts:
 
@@ -54,20 +49,13 @@ def certificate_statistics(
     `social_shares` counts, per network, the recipients who shared there through the
     recipient page's buttons."""
     if tallies is None:
-        tallies = email_tallies(certificate, now=timezone.now())
-    # Downloads, shares and LinkedIn presses need a claim: counted over the claimed
-    # rows only, found through the (certificate, status) index.
-    shares = {network: Count("pk", filter=shared_on(network)) for network in SOCIAL_NETWORKS}
-    claimed = with_shared_text(
-        Recipient.objects.filter(certificate=certificate, status=Status.CLAIMED)
-    ).aggregate(
-        claimed=Count("pk"),
-        shared_or_downloaded=Count("pk", filter=FACTS[Fact.SHARED_OR_DOWNLOADED]),
-        added_to_linkedin=Count("pk", filter=FACTS[Fact.ADDED_TO_LINKEDIN]),
-        **{f"share_{network}": count for network, count in shares.items()},
-    )
+        tallies = recipient_tallies(certificate)
+    claimed = tallies.claimed
     row = {
-        **claimed,
+        "claimed": claimed.claimed,
+        "shared_or_downloaded": claimed.shared_or_downloaded,
+        "added_to_linkedin": claimed.added_to_linkedin,
+        **{f"share_{network}": count for network, count in claimed.shares.items()},
         "recipients": tallies.total("recipients"),
         "sent": tallies.total("sent"),
         "delivered": tallies.total("recipients", DELIVERED),

@@ -1,0 +1,202 @@
+# ruff: noqa: S608 (reviewed SQL: names are this module's constants, no value is spliced in)
+"""The database triggers that keep RecipientTally exact, for SQLite and PostgreSQL, and
+the from-scratch count that fills it: the one home of which recipient columns make a
+tally's key.
+
+Triggers rather than application code: recipients change through the ORM, through
+hand-written bulk UPDATEs (the outbox, tracking), through COPY (imports) and through
+cascades, and a trigger sees every one of them in the writer's own transaction, so a
+tally is never ahead of or behind the rows it counts.
+
+- SQLite runs a row trigger: an UPDATE that changes none of the key's columns (a lease,
+  an attempt count) is skipped by the trigger's WHEN; otherwise one upsert takes 1 from
+  the old combination and one adds 1 to the new.
+- PostgreSQL runs a statement trigger over the transition tables: a bulk UPDATE of
+  50,000 recipients costs one grouped upsert, in key order (two writers lock counter
+  rows in the same order, so they cannot deadlock each other within a statement), into
+  the writer's own slot (RecipientTally says why).
+
+A table rebuild drops its triggers (Django's SQLite schema editor rebuilds a table for
+most field changes): a migration that alters the recipient table calls `install` again
+after it (`recipients_tally_install` is a RunPython for that);
+conferral/certificates/tests/test_tally_triggers.py fails if a trigger is missing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+
+from conferral.certificates.models import TALLY_SLOTS
+
+RECIPIENTS = "certificates_recipient"
+CERTIFICATES = "certificates_certificate"
+TALLY = "certificates_recipienttally"
+
+# Tally column -> the recipient column whose being set it records.
+SET_COLUMNS = {
+    "sent": "first_sent_at",
+    "opened": "opened_at",
+    "clicked": "clicked_at",
+    "machine_opened": "machine_opened_at",
+    "revoked": "revoked_at",
+    "downloaded": "downloaded_at",
+    "linkedin_added": "linkedin_added_at",
+}
+# Tally column -> what the JSON text of `shared` contains (conferral.certificates.facts
+# matches the same text: an element in double quotes; any quote means a share at all).
+SHARED_TEXT = {
+    "shared_linkedin": '"linkedin"',
+    "shared_facebook": '"facebook"',
+    "shared_x": '"x"',
+    "shared_any": '"',
+}
+KEY = ("certificate_id", "email_status", "status", *SET_COLUMNS, *SHARED_TEXT)
+TRIGGERS = (
+    "recipient_tally_insert",
+    "recipient_tally_update",
+    "recipient_tally_delete",
+    "recipient_tally_truncate",
+    "certificate_tally_delete",
+)
+"""Every trigger `install` creates (SQLite has no TRUNCATE, so not the fourth)."""
+
+
+def _key_values(row: str, vendor: str) -> list[str]:
+    """The key of recipient row `row` (NEW, OLD or a table alias) as SQL expressions."""
+    values = [f"{row}.certificate_id", f"{row}.email_status", f"{row}.status"]
+    values += [f"{row}.{column} IS NOT NULL" for column in SET_COLUMNS.values()]
+    for text in SHARED_TEXT.values():
+        literal = "'" + text.replace("'", "''") + "'"
+        if vendor == "postgresql":
+            values.append(f"strpos({row}.shared::text, {literal}) > 0")
+        else:
+            values.append(f"instr({row}.shared, {literal}) > 0")
+    return values
+
+
+def _key_columns() -> str:
+    return ", ".join(KEY)
+
+
+def _upsert_head() -> str:
+    return f"INSERT INTO {TALLY} (slot, {_key_columns()}, n) "
+
+
+def _upsert_tail() -> str:
+    conflict = ", ".join(("certificate_id", "slot", *KEY[1:]))
+    return f" ON CONFLICT ({conflict}) DO UPDATE SET n = {TALLY}.n + excluded.n"
+
+
+def _sqlite_row_upsert(row: str, delta: int) -> str:
+    values = ", ".join(_key_values(row, "sqlite"))
+    # SELECT … WHERE true: SQLite's parser needs the WHERE before an upsert's ON CONFLICT.
+    return f"{_upsert_head()}SELECT 0, {values}, {delta} WHERE true{_upsert_tail()};"
+
+
+def _sqlite_sql() -> list[str]:
+    changed = " OR ".join(
+        f"({old}) IS NOT ({new})"
+        for old, new in zip(_key_values("OLD", "sqlite"), _key_values("NEW", "sqlite"), strict=True)
+    )
+    return [
+        f"CREATE TRIGGER recipient_tally_insert AFTER INSERT ON {RECIPIENTS} "
+        f"FOR EACH ROW BEGIN {_sqlite_row_upsert('NEW', 1)} END",
+        f"CREATE TRIGGER recipient_tally_update AFTER UPDATE ON {RECIPIENTS} "
+        f"FOR EACH ROW WHEN {changed} BEGIN "
+        f"{_sqlite_row_upsert('OLD', -1)} {_sqlite_row_upsert('NEW', 1)} END",
+        f"CREATE TRIGGER recipient_tally_delete AFTER DELETE ON {RECIPIENTS} "
+        f"FOR EACH ROW BEGIN {_sqlite_row_upsert('OLD', -1)} END",
+        f"CREATE TRIGGER certificate_tally_delete AFTER DELETE ON {CERTIFICATES} "
+        f"FOR EACH ROW BEGIN DELETE FROM {TALLY} WHERE certificate_id = OLD.id; END",
+    ]
+
+
+def _postgresql_grouped(source: str) -> str:
+    """The upsert of `source` (rows of KEY and a delta `d`) summed by key, in key order."""
+    columns = _key_columns()
+    return (
+        f"{_upsert_head()}SELECT mod(pg_backend_pid(), {TALLY_SLOTS}), {columns}, sum(d) "
+        f"FROM ({source}) AS change GROUP BY {columns} HAVING sum(d) <> 0 "
+        f"ORDER BY {columns}{_upsert_tail()};"
+    )
+
+
+def _postgresql_rows(table: str, delta: int) -> str:
+    values = ", ".join(
+        f"{value} AS {name}"
+        for value, name in zip(_key_values("r", "postgresql"), KEY, strict=True)
+    )
+    return f"SELECT {values}, {delta} AS d FROM {table} AS r"
+
+
+def _postgresql_sql() -> list[str]:
+    added = _postgresql_rows("new_rows", 1)
+    removed = _postgresql_rows("old_rows", -1)
+    function = f"""
+CREATE OR REPLACE FUNCTION recipient_tally() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        {_postgresql_grouped(added)}
+    ELSIF TG_OP = 'DELETE' THEN
+        {_postgresql_grouped(removed)}
+    ELSE
+        {_postgresql_grouped(f"{added} UNION ALL {removed}")}
+    END IF;
+    RETURN NULL;
+END $$"""
+    return [
+        function,
+        "CREATE OR REPLACE FUNCTION recipient_tally_truncate() RETURNS trigger "
+        f"LANGUAGE plpgsql AS $$ BEGIN DELETE FROM {TALLY}; RETURN NULL; END $$",
+        "CREATE OR REPLACE FUNCTION certificate_tally_delete() RETURNS trigger "
+        f"LANGUAGE plpgsql AS $$ BEGIN DELETE FROM {TALLY} WHERE certificate_id = OLD.id; "
+        "RETURN NULL; END $$",
+        f"CREATE TRIGGER recipient_tally_insert AFTER INSERT ON {RECIPIENTS} "
+        "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION recipient_tally()",
+        f"CREATE TRIGGER recipient_tally_update AFTER UPDATE ON {RECIPIENTS} "
+        "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+        "FOR EACH STATEMENT EXECUTE FUNCTION recipient_tally()",
+        f"CREATE TRIGGER recipient_tally_delete AFTER DELETE ON {RECIPIENTS} "
+        "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION recipient_tally()",
+        f"CREATE TRIGGER recipient_tally_truncate AFTER TRUNCATE ON {RECIPIENTS} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION recipient_tally_truncate()",
+        f"CREATE TRIGGER certificate_tally_delete AFTER DELETE ON {CERTIFICATES} "
+        "FOR EACH ROW EXECUTE FUNCTION certificate_tally_delete()",
+    ]
+
+
+def _drop_sql(vendor: str) -> list[str]:
+    on = {name: RECIPIENTS for name in TRIGGERS} | {"certificate_tally_delete": CERTIFICATES}
+    if vendor == "postgresql":
+        return [f"DROP TRIGGER IF EXISTS {name} ON {table}" for name, table in on.items()]
+    return [f"DROP TRIGGER IF EXISTS {name}" for name in TRIGGERS]
+
+
+def install(connection: BaseDatabaseWrapper) -> None:
+    """(Re)create the triggers and recount every tally from the recipient rows."""
+    vendor = connection.vendor
+    values = ", ".join(_key_values(RECIPIENTS, vendor))
+    statements = [
+        *_drop_sql(vendor),
+        *(_postgresql_sql() if vendor == "postgresql" else _sqlite_sql()),
+        f"DELETE FROM {TALLY}",
+        f"INSERT INTO {TALLY} (slot, {_key_columns()}, n) "
+        f"SELECT 0, {values}, count(*) FROM {RECIPIENTS} GROUP BY {values}",
+    ]
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def recipients_tally_install(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    """RunPython: `install`."""
+    install(schema_editor.connection)
+
+
+def recipients_tally_uninstall(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    """RunPython's reverse: drop the triggers (the tally table goes with the migration)."""
+    with schema_editor.connection.cursor() as cursor:
+        for statement in _drop_sql(schema_editor.connection.vendor):
+            cursor.execute(statement)
