@@ -1,15 +1,21 @@
 """Benchmark: import a generated CSV of N recipients (default 100,000) through the code
-`conferral import` runs, into a fresh database, and print rows/s, seconds and peak RSS.
+`conferral import` runs, into a fresh database, and print rows/s, seconds, CPU seconds
+and peak RSS; then the dashboard's preview and confirmation of the same file, into a
+second certificate.
 
-    .venv/bin/python bench/import.py [--rows N] [--keep]
+    .venv/bin/python bench/import.py [--rows N] [--postgres] [--keep]
 
-The database is a new SQLite file in a temporary CONFERRAL_DATA_DIR, unless
-CONFERRAL_DATABASE_URL is set (then a new organization and certificate on that
-database). The target is under 10 s for 100,000 rows."""
+The database is a new SQLite file in a temporary CONFERRAL_DATA_DIR, or with --postgres
+a throwaway PostgreSQL server (conferral.testing.servers). The machine may be busy with
+other work, so the run also measures a reference on the same database: the same file
+parsed with the csv module and written into a bare table of its four columns (one
+executemany on SQLite, COPY on PostgreSQL), and prints the import's time as a multiple
+of it. The aim is under 3 s for 100,000 rows, on both databases."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import os
 import resource
@@ -17,8 +23,11 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+AIM_SECONDS = 3.0
 FIRST_NAMES = [
     "Jürgen",
     "Åsa",
@@ -68,9 +77,80 @@ def generate(path: Path, rows: int) -> None:
             )
 
 
+@contextlib.contextmanager
+def database(postgres: bool) -> Iterator[None]:
+    if not postgres:
+        yield
+        return
+    from conferral.testing.servers import postgres_server
+
+    with postgres_server() as server:
+        os.environ["CONFERRAL_DATABASE_URL"] = server.url
+        yield
+
+
+def reference_load(path: Path) -> int:
+    """The floor: the file parsed by the csv module and written into a bare table, in
+    one transaction, as plainly as the database allows."""
+    from django.db import connection, transaction
+
+    with path.open(encoding="utf-8", newline="") as source, transaction.atomic():
+        records = csv.reader(source)
+        next(records)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TABLE reference (name text, email text, course text, grade text)"
+            )
+            counted = Counted(records)
+            if connection.vendor == "postgresql":
+                with cursor.copy("COPY reference FROM STDIN") as copy:
+                    for record in counted:
+                        copy.write_row(record)
+            else:
+                cursor.executemany("INSERT INTO reference VALUES (%s, %s, %s, %s)", counted)
+            cursor.execute("DROP TABLE reference")
+    return counted.count
+
+
+class Counted:
+    """The rows of an iterator, counted as they are read (the file is streamed, so the
+    peak RSS is the import's)."""
+
+    def __init__(self, rows: Iterator[list[str]]) -> None:
+        self.rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[list[str]]:
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
+def timed(work: Callable[[], Any]) -> tuple[Any, float, float]:
+    """What `work` returns, with its wall-clock and CPU seconds (this process)."""
+    started, cpu_started = time.perf_counter(), time.process_time()
+    result = work()
+    return result, time.perf_counter() - started, time.process_time() - cpu_started
+
+
+def dashboard_import(certificate: Any, path: Path) -> tuple[int, int]:
+    """Upload, preview and confirm the file as the dashboard does: the rows the preview
+    would add and the rows the confirmation added."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from conferral.certificates.staging import staged_import, staged_preview, upload_stage
+
+    upload = SimpleUploadedFile(path.name, path.read_bytes(), content_type="text/csv")
+    name = upload_stage(upload, certificate=certificate)
+    preview = staged_preview(certificate=certificate, name=name)
+    assert preview.ok, preview.problems[:3]
+    return preview.rows, staged_import(certificate=certificate, name=name)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--postgres", action="store_true", help="on a throwaway PostgreSQL")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()
 
@@ -79,42 +159,64 @@ def main() -> int:
     os.environ["DJANGO_SETTINGS_MODULE"] = "conferral.settings"
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        from conferral.accounts.services import organization_get_or_create
-        from conferral.certificates.importing import recipients_import_path
-        from conferral.certificates.services import certificate_create
-
-        call_command("migrate", interactive=False, verbosity=0)
-        csv_path = workdir / "recipients.csv"
-        generate(csv_path, args.rows)
-        size = csv_path.stat().st_size
-        organization = organization_get_or_create(name=f"Benchmark {time.time_ns()}")
-        certificate = certificate_create(organization=organization, name="Import benchmark")
-
-        started, cpu_started = time.perf_counter(), time.process_time()
-        added = recipients_import_path(certificate=certificate, path=csv_path)
-        seconds = time.perf_counter() - started
-        cpu_seconds = time.process_time() - cpu_started
-        peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-        assert added == args.rows, (added, args.rows)
-        print(f"rows:        {added}")
-        print(f"file:        {size / 1_048_576:.1f} MiB")
-        print(f"seconds:     {seconds:.2f}")
-        print(f"CPU seconds: {cpu_seconds:.2f} (this process; the rest is waiting)")
-        print(f"rows/s:      {added / seconds:,.0f}")
-        print(f"peak RSS:    {peak_kib / 1024:.0f} MiB")
-        print(f"target:      under 10 s ({'met' if seconds < 10 else 'missed'})")
-        return 0
+        with database(args.postgres):
+            return run(args.rows, workdir)
     finally:
         if args.keep:
             print(f"kept {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run(rows: int, workdir: Path) -> int:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from conferral.accounts.services import organization_get_or_create
+    from conferral.certificates.importing import recipients_import_path
+    from conferral.certificates.services import certificate_create
+
+    call_command("migrate", interactive=False, verbosity=0)
+    csv_path = workdir / "recipients.csv"
+    generate(csv_path, rows)
+    organization = organization_get_or_create(name=f"Benchmark {time.time_ns()}")
+    certificate = certificate_create(organization=organization, name="Import benchmark")
+    dashboard = certificate_create(organization=organization, name="Dashboard benchmark")
+
+    loaded, ref_seconds, ref_cpu = timed(lambda: reference_load(csv_path))
+    added, seconds, cpu = timed(
+        lambda: recipients_import_path(certificate=certificate, path=csv_path)
+    )
+    import_peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    (previewed, confirmed), dash_seconds, dash_cpu = timed(
+        lambda: dashboard_import(dashboard, csv_path)
+    )
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    assert loaded == added == previewed == confirmed == rows, (loaded, added, previewed, rows)
+
+    print(f"database:     {connection.vendor}")
+    print(f"rows:         {rows} ({csv_path.stat().st_size / 1_048_576:.1f} MiB of CSV)")
+    print(f"{'':14}{'seconds':>9}{'CPU s':>8}{'rows/s':>10}{'x ref':>8}{'CPU x ref':>11}")
+    for label, wall, cpu_s in (
+        ("reference", ref_seconds, ref_cpu),
+        ("import", seconds, cpu),
+        ("dashboard", dash_seconds, dash_cpu),
+    ):
+        print(
+            f"{label:14}{wall:9.2f}{cpu_s:8.2f}{rows / wall:10,.0f}"
+            f"{wall / ref_seconds:8.2f}{cpu_s / ref_cpu:11.2f}"
+        )
+    print("              (dashboard: upload, preview and confirmation together)")
+    print(
+        f"peak RSS:     {import_peak_kib / 1024:.0f} MiB after the import, "
+        f"{peak_kib / 1024:.0f} MiB after the dashboard's"
+    )
+    verdict = "met" if seconds < AIM_SECONDS else "missed"
+    print(f"aim:          import under {AIM_SECONDS:.0f} s ({verdict})")
+    return 0
 
 
 if __name__ == "__main__":

@@ -17,9 +17,10 @@ value spanning several lines is still one row."""
 from __future__ import annotations
 
 import csv
+import operator
 import os
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,6 +187,17 @@ class CsvRecipients:
     total_errors: int = 0
     data_rows: int = 0
 
+    def __post_init__(self) -> None:
+        # A row's attribute values are picked by one itemgetter call, not one Python
+        # step per value (an itemgetter of a single index returns the bare value).
+        indexes = [index for index, _header in self.columns.attributes]
+        self._attribute_names = [header for _index, header in self.columns.attributes]
+        self._attribute_values: Callable[[list[str]], Iterable[str]]
+        if len(indexes) > 1:
+            self._attribute_values = operator.itemgetter(*indexes)
+        else:
+            self._attribute_values = lambda record: [record[index] for index in indexes]
+
     def _error(self, row: int, msg: str) -> None:
         self.total_errors += 1
         if len(self.errors) < MAX_REPORTED_ERRORS:
@@ -231,7 +243,7 @@ class CsvRecipients:
             return None
         if len(record) < width:
             record += [""] * (width - len(record))
-        if any(record[i].strip() for i in columns.unnamed):
+        if columns.unnamed and any(record[i].strip() for i in columns.unnamed):
             self._error(row, _("A value is in a column that has no name in the first row."))
             return None
         if columns.name is not None:
@@ -244,7 +256,13 @@ class CsvRecipients:
             row,
             name,
             record[columns.email] if columns.email is not None else "",
-            {header: record[index].strip() for index, header in columns.attributes},
+            dict(
+                zip(
+                    self._attribute_names,
+                    map(str.strip, self._attribute_values(record)),
+                    strict=True,
+                )
+            ),
         )
 
 
@@ -300,15 +318,23 @@ def import_transaction() -> Iterator[None]:
 
 
 def recipients_add_listed(
-    *, certificate: Certificate, rows: CsvRecipients, source: Iterable[RawRow] | None = None
+    *,
+    certificate: Certificate,
+    rows: CsvRecipients,
+    source: Iterable[RawRow] | None = None,
+    write: bool = True,
 ) -> int:
     """Add the recipients of a list being read (`source`: its rows, by default `rows`
-    itself), all or nothing, inside the caller's `import_transaction`. The rows the
-    reader refused and those `recipients_add` refuses are reported together, in row
-    order."""
+    itself), all or nothing, inside the caller's `import_transaction`; with
+    `write=False` only check them (a preview), counting those that would be added. The
+    rows the reader refused and those `recipients_add` refuses are reported together,
+    in row order."""
     try:
         result = recipients_add(
-            certificate=certificate, rows=rows if source is None else source, keep=False
+            certificate=certificate,
+            rows=rows if source is None else source,
+            keep=False,
+            write=write,
         )
     except RecipientsInvalid as invalid:
         errors = sorted([*rows.errors, *invalid.errors], key=lambda e: e.row)

@@ -150,11 +150,11 @@ def staged_preview(*, certificate: Certificate, name: str) -> Preview:
     with stream, import_transaction():
         try:
             preview.rows = recipients_add_listed(
-                certificate=certificate, rows=rows, source=_watched(rows, preview)
+                certificate=certificate, rows=rows, source=_watched(rows, preview), write=False
             )
         except RecipientsInvalid as invalid:
             preview.problems, preview.total_problems = invalid.errors, invalid.total
-        transaction.set_rollback(True)  # a preview adds no one
+        transaction.set_rollback(True)  # a preview adds no one, come what may
     return preview
 
 

@@ -102,19 +102,19 @@ def _domain_valid(domain: str) -> bool:
 
 def email_valid(email: str) -> bool:
     """The same verdict as django.core.validators.validate_email, faster."""
-    if not email or "@" not in email or len(email) > _EMAIL_MAX_LENGTH:
+    if not email or len(email) > _EMAIL_MAX_LENGTH:
         return False
-    user, domain = email.rsplit("@", 1)
-    return bool(_USER_PART.match(user)) and _domain_valid(domain)
+    user, at, domain = email.rpartition("@")
+    return bool(at) and bool(_USER_PART.match(user)) and _domain_valid(domain)
 
 
 def email_problem(email: str) -> str | None:
     """Why an (already normalised) address cannot be used, or None if it can."""
     if not email_valid(email):
         return _("“%(email)s” is not a valid email address.") % {"email": email}
-    domain = email.rsplit("@", 1)[1]
+    user, _at, domain = email.rpartition("@")
     if domain in DOMAIN_TYPOS:
-        suggestion = email.rsplit("@", 1)[0] + "@" + DOMAIN_TYPOS[domain]
+        suggestion = user + "@" + DOMAIN_TYPOS[domain]
         return _("“%(email)s” looks like a typo: did you mean %(suggestion)s?") % {
             "email": email,
             "suggestion": suggestion,
@@ -130,7 +130,9 @@ def name_problem(name: str) -> str | None:
             "length": len(name),
             "max": NAME_MAX_LENGTH,
         }
-    if _CONTROL_CHARACTER.search(name):
+    # A printable name (almost every one) has no control character: the search is
+    # only needed for the rest.
+    if not name.isprintable() and _CONTROL_CHARACTER.search(name):
         return _("The name contains control characters.")
     return None
 
@@ -141,6 +143,14 @@ def attributes_problem(attributes: Any) -> str | None:
     if len(attributes) > MAX_ATTRIBUTES:
         return _("At most %(max)s attributes are allowed.") % {"max": MAX_ATTRIBUTES}
     for key, value in attributes.items():
+        # The common case, text under a name, passes with the fewest checks.
+        if (
+            type(key) is str
+            and type(value) is str
+            and len(value) <= MAX_ATTRIBUTE_LENGTH
+            and key.strip()
+        ):
+            continue
         if not isinstance(key, str) or not key.strip():
             return _("Attribute names must be non-empty text.")
         if not isinstance(value, str | int | float) or isinstance(value, bool):
@@ -158,10 +168,10 @@ def row_validate(
 ) -> tuple[CleanRow | None, list[RowError]]:
     """Check one row: a clean row, or every problem it has."""
     errors: list[RowError] = []
-    clean_name = " ".join(str(name or "").split())
+    clean_name = " ".join((name if type(name) is str else str(name or "")).split())
     if problem := name_problem(clean_name):
         errors.append(RowError(row, "name", problem))
-    clean_email = email_normalize(str(email or ""))
+    clean_email = email_normalize(email if type(email) is str else str(email or ""))
     if clean_email and (problem := email_problem(clean_email)):
         errors.append(RowError(row, "email", problem))
     attributes = {} if attributes is None else attributes
@@ -169,5 +179,8 @@ def row_validate(
         errors.append(RowError(row, "attributes", problem))
     if errors:
         return None, errors
-    clean_attributes = {str(k).strip(): str(v) for k, v in attributes.items()}
+    clean_attributes = {
+        (k if type(k) is str else str(k)).strip(): v if type(v) is str else str(v)
+        for k, v in attributes.items()
+    }
     return CleanRow(clean_name, clean_email, clean_attributes), []
