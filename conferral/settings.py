@@ -236,8 +236,19 @@ SEND_BATCH_SIZE = int(env("SEND_BATCH_SIZE", "200"))
 SEND_LEASE_SECONDS = float(env("SEND_LEASE_SECONDS", "120"))
 SEND_RETRY_DELAYS = env_float_list("SEND_RETRY_DELAYS", "60,300,1800,7200,21600")
 SWEEP_INTERVAL_SECONDS = float(env("SWEEP_INTERVAL_SECONDS", "15"))
+# Accepted messages are recorded this many at a time, or once the first of them has
+# waited this long: a worker killed mid-send re-sends at most SEND_RECORD_GROUP messages
+# (docs/sending.md); 1 records each message before the next is sent.
+SEND_RECORD_GROUP = max(1, int(env("SEND_RECORD_GROUP", "10")))
+SEND_RECORD_SECONDS = float(env("SEND_RECORD_SECONDS", "0.05"))
 # The last reminder goes out this many days before a certificate's claim deadline.
 REMINDER_DEADLINE_DAYS = int(env("REMINDER_DEADLINE_DAYS", "3"))
+# Opens and clicks are journalled before they are answered and applied to the database
+# in batches, by the data directory's drainer every this many seconds (docs/tracking.md).
+TRACKING_DRAIN_SECONDS = float(env("TRACKING_DRAIN_SECONDS", "0.05"))
+# Whether a web process runs a drainer thread while no drainer runs; off in the web
+# processes of `conferral serve`, which runs the drainer as a process of its own.
+TRACKING_WEB_DRAINS = env_bool("TRACKING_WEB_DRAINS", default=True)
 # Repeated views, verifications and machine opens from one client within this many
 # seconds of the first are counted into one event (0: every hit is its own event).
 EVENT_FOLD_SECONDS = float(env("EVENT_FOLD_SECONDS", "600"))

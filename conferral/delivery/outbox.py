@@ -5,12 +5,14 @@ Work is claimed with a conditional UPDATE that must still find the row due and i
 free (healthchecks' `sendalerts`), so the same code is race-free on SQLite and
 PostgreSQL; on PostgreSQL the candidates are also picked with SKIP LOCKED so concurrent
 workers do not queue behind each other. Each result is recorded in its own short
-transaction, together with its event, and only if the lease is still ours."""
+transaction, together with its event, and only if the lease is still ours; accepted
+messages are recorded a small group at a time (conferral.delivery.pipeline)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -23,7 +25,7 @@ from conferral.certificates.event_details import (
     EmailDelivered,
     EmailSent,
 )
-from conferral.certificates.events import event_new, event_record, events_dispatch
+from conferral.certificates.events import NewEvent, event_new, event_record, events_dispatch
 from conferral.certificates.models import Certificate, Event, EventType, Recipient
 from conferral.certificates.status import BounceKind, Step, bounce_kind, transition
 from conferral.core.refusals import Classification, classify
@@ -89,6 +91,18 @@ def outbox_renew(*, lease_owner: str, now: dt.datetime | None = None) -> set[int
         return set(Recipient.objects.filter(lease_owner=lease_owner).values_list("pk", flat=True))
 
 
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """A message the server accepted, at `at`, not yet recorded."""
+
+    recipient: Recipient
+    reply: str
+    message_id: str
+    transport: str
+    provider_message_id: str = ""
+    at: dt.datetime = field(default_factory=timezone.now)
+
+
 def outbox_record_accepted(
     *,
     recipient: Recipient,
@@ -98,41 +112,75 @@ def outbox_record_accepted(
     transport: str,
     provider_message_id: str = "",
 ) -> bool:
-    """The server accepted the message: email status `delivered` (a message already
-    opened or clicked keeps that later stage), `email.sent` and `email.delivered`. The
-    provider's id of the message (none for SMTP) replaces the previous one: the
-    provider's webhooks find the recipient by it."""
-    sql = statements()
-    now = timezone.now()
-    at = connection.ops.adapt_datetimefield_value(now)
-    sent = event_new(
+    """The server accepted the message (see outbox_record_accepted_group)."""
+    accepted = Accepted(
         recipient=recipient,
-        detail=EmailSent(
-            message_id=message_id, transport=transport, attempt=recipient.attempts + 1
-        ),
-        at=now,
+        reply=reply,
+        message_id=message_id,
+        transport=transport,
+        provider_message_id=provider_message_id,
     )
-    delivered = event_new(recipient=recipient, detail=EmailDelivered(reply=reply), at=now)
-    update = [*sql.accepted_params, at, at, reply, provider_message_id, recipient.pk, lease_owner]
+    return bool(outbox_record_accepted_group(accepted=[accepted], lease_owner=lease_owner))
+
+
+def outbox_record_accepted_group(*, accepted: Sequence[Accepted], lease_owner: str) -> set[int]:
+    """The server accepted these messages: each recipient's email status becomes
+    `delivered` (a message already opened or clicked keeps that later stage), with its
+    `email.sent` and `email.delivered`, in one transaction for the whole group (a
+    commit per message cost more than sending it). The provider's id of the message
+    (none for SMTP) replaces the previous one: the provider's webhooks find the
+    recipient by it. Only the rows whose lease is still `lease_owner`'s are written;
+    returns their ids."""
+    if not accepted:
+        return set()
+    sql = statements()
+    adapt = connection.ops.adapt_datetimefield_value
+    rows: list[object] = []
+    events: dict[int, tuple[NewEvent, NewEvent]] = {}
+    for one in accepted:
+        recipient = one.recipient
+        rows += [recipient.pk, adapt(one.at), one.reply, one.provider_message_id]
+        attempt = recipient.attempts + 1
+        events[recipient.pk] = (
+            event_new(
+                recipient=recipient,
+                detail=EmailSent(
+                    message_id=one.message_id, transport=one.transport, attempt=attempt
+                ),
+                at=one.at,
+            ),
+            event_new(recipient=recipient, detail=EmailDelivered(reply=one.reply), at=one.at),
+        )
+    params = [*rows, *sql.accepted_params, lease_owner]
     connection.ensure_connection()
     # The driver's own cursor: Django's wrapper (query rewriting, execute wrappers, debug
     # logging) would cost as much again as the statements themselves.
     cursor = connection.connection.cursor()
     try:
         if connection.vendor == "postgresql":
-            cursor.execute(sql.accepted_with_events, [*update, *sent.values(), *delivered.values()])
-            written = bool(cursor.rowcount == 2)
+            pairs = list(events.values())
+            values = [
+                (place, *event.params())
+                for place, event in enumerate(event for pair in pairs for event in pair)
+            ]
+            cursor.execute(
+                sql.accepted_with_events(len(accepted), len(values)),
+                [*params, *(value for row in values for value in row)],
+            )
+            written = {int(pk) for (pk,) in cursor.fetchall()}
+            events_dispatch(event for pk in events if pk in written for event in events[pk])
         else:
             with transaction.atomic():
-                cursor.execute(sql.accepted, update)
-                written = cursor.rowcount == 1
-                if written:
-                    cursor.execute(sql.two_events, [*sent.params(), *delivered.params()])
-                    events_dispatch([sent, delivered])
+                cursor.execute(sql.accepted(len(accepted)), params)
+                written = {int(pk) for (pk,) in cursor.fetchall()}
+                mine = [event for pk in events if pk in written for event in events[pk]]
+                if mine:
+                    cursor.execute(
+                        sql.events(len(mine)), [value for event in mine for value in event.params()]
+                    )
+                    events_dispatch(mine)
     finally:
         cursor.close()
-    if written and connection.vendor == "postgresql":
-        events_dispatch([sent, delivered])
     return written
 
 

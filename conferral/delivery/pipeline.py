@@ -1,9 +1,13 @@
 """The deliver loop a worker runs: claim a batch of due recipients, open the transport
-once, build and send each message and record its result before the next one is sent.
-A worker killed at any point loses no recipient (its heartbeat stops and the sweeper hands
-the rest back) and re-sends at most the one message that was on the wire. When our own
-mail service is down, only the breaker counts it (conferral/delivery/breaker.py): the
-recipients wait for it with their attempts untouched."""
+once, build and send each message, and record the accepted ones a small group at a time
+(SEND_RECORD_GROUP messages, or what was accepted within SEND_RECORD_SECONDS, whichever
+comes first: one commit per group instead of one per message). Any other result (a
+deferral, a bounce) is recorded at once, after the group before it. A worker killed at
+any point loses no recipient (its heartbeat stops and the sweeper hands the rest back)
+and re-sends at most SEND_RECORD_GROUP messages: the accepted ones not yet recorded and
+the one on the wire (docs/sending.md). When our own mail service is down, only the
+breaker counts it (conferral/delivery/breaker.py): the recipients wait for it with their
+attempts untouched."""
 
 from __future__ import annotations
 
@@ -27,8 +31,9 @@ from conferral.delivery.email_url import email_config, email_url_parse
 from conferral.delivery.message import MessageTemplate, OutgoingMessage, ReminderTemplate
 from conferral.delivery.models import MailServiceOutage
 from conferral.delivery.outbox import (
+    Accepted,
     outbox_claim,
-    outbox_record_accepted,
+    outbox_record_accepted_group,
     outbox_record_bounced,
     outbox_record_deferred,
     outbox_record_paused,
@@ -153,6 +158,35 @@ class _Batch:
         # A message whose connection failed without a reply, by id(channel): the relay
         # going down, or the message; the channel's next answer tells which.
         self.doubts: dict[int, tuple[Recipient, TransportError]] = {}
+        self.unrecorded: list[Accepted] = []
+        self.unrecorded_since = 0.0
+
+    def accepted(self, accepted: Accepted) -> None:
+        """Hold an accepted message for its group's commit, which comes once the group
+        is full or its first message has waited SEND_RECORD_SECONDS."""
+        if not self.unrecorded:
+            self.unrecorded_since = time.monotonic()
+        self.unrecorded.append(accepted)
+        if len(self.unrecorded) >= settings.SEND_RECORD_GROUP:
+            self.record()
+        else:
+            self.record_if_due()
+
+    def record_if_due(self) -> None:
+        if self.unrecorded and (
+            time.monotonic() - self.unrecorded_since >= settings.SEND_RECORD_SECONDS
+        ):
+            self.record()
+
+    def record(self) -> None:
+        """Commit the accepted messages held so far; a row whose lease was taken over
+        meanwhile is not written (lost)."""
+        if not self.unrecorded:
+            return
+        group, self.unrecorded = self.unrecorded, []
+        written = outbox_record_accepted_group(accepted=group, lease_owner=self.lease_owner)
+        self.report.delivered += len(written)
+        self.report.lost += len(group) - len(written)
 
     def still_ours(self, recipient: Recipient) -> bool:
         """Renew the lease when half of it has run out; a row taken over since (a
@@ -163,6 +197,7 @@ class _Batch:
         return self.held is None or recipient.pk in self.held
 
     def defer(self, recipient: Recipient, error: TransportError) -> None:
+        self.record()
         if outbox_record_deferred(
             recipient=recipient, lease_owner=self.lease_owner, reply=error.reply, code=error.code
         ):
@@ -173,6 +208,7 @@ class _Batch:
     def refuse(self, recipient: Recipient, sender: Sender, error: TransportError) -> None:
         """Not sent: our own mail service is down (no recipient's fault: it waits, its
         attempts untouched), or a problem of its own (a retry counted)."""
+        self.record()
         if sender.broken is None and error.unreachable:
             self.breakers.pause(recipient, sender.channel, error)
         else:
@@ -259,9 +295,11 @@ class _Batch:
                 # The next message is announced early only on the same connection.
                 same = upcoming is not None and upcoming[2].channel is sender.channel
                 then = upcoming[1] if upcoming is not None and same else None
+                self.record_if_due()
                 try:
                     reply = transport.send(message, then=then)
                 except TransportError as error:
+                    self.record()  # what was accepted before it, before the failure
                     if error.unreachable:
                         sender.channel.unreachable = error
                         self.refuse(recipient, sender, error)
@@ -275,19 +313,18 @@ class _Batch:
                 else:
                     self.settle(sender.channel, down=False)
                     self.breakers.answered(sender.channel)
-                    if outbox_record_accepted(
-                        recipient=recipient,
-                        lease_owner=self.lease_owner,
-                        reply=reply,
-                        message_id=message.message_id,
-                        transport=transport.name,
-                        provider_message_id=transport.provider_message_id,
-                    ):
-                        self.report.delivered += 1
-                    else:
-                        self.report.lost += 1
+                    self.accepted(
+                        Accepted(
+                            recipient=recipient,
+                            reply=reply,
+                            message_id=message.message_id,
+                            transport=transport.name,
+                            provider_message_id=transport.provider_message_id,
+                        )
+                    )
                 current = upcoming
         finally:
+            self.record()
             senders.close()
             for channel in list(senders.channels.values()):
                 self.settle(channel, down=False)
