@@ -105,6 +105,8 @@ INSTALLED_APPS = [
     "conferral.providers",
     "conferral.bounces",
     "conferral.delivery.domains",
+    "conferral.webhooks",
+    "conferral.badges",
 ]
 
 MIDDLEWARE = [
@@ -259,6 +261,11 @@ EVENT_FOLD_SECONDS = float(env("EVENT_FOLD_SECONDS", "600"))
 BOUNCE_IMAP_URL = env("BOUNCE_IMAP_URL")
 BOUNCE_POLL_SECONDS = float(env("BOUNCE_POLL_SECONDS", "60"))
 
+# Outgoing webhooks (docs/webhooks.md): the hard deadline of one delivery (seconds), and
+# whether they may go to loopback, private and link-local addresses (off: only public).
+WEBHOOKS_TIMEOUT_SECONDS = float(env("WEBHOOKS_TIMEOUT_SECONDS", "10"))
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE")
+
 # Import limits.
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
@@ -301,6 +308,9 @@ THROTTLE_DEFAULTS = {
     "invite_email": "5/3600",  # invitations sent, per invited email
     "api_key": "1200/60",  # API calls, per API key
     "api_auth_address": "20/600",  # API calls with a wrong key, per address
+    "find_address": "10/3600",  # "find my credentials" requests, per address
+    "find_email": "3/3600",  # "find my credentials" requests, per email they name
+    "verify_address": "60/600",  # credentials uploaded to be verified, per address
 }
 
 

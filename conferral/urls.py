@@ -6,6 +6,7 @@ urlpatterns = [
     path("dashboard/reports/", include("conferral.bounces.urls")),
     # Email providers' tracking webhooks (django-anymail's views, refusing while unset).
     path("anymail/", include("conferral.providers.urls")),
+    path("", include("conferral.badges.urls")),
     path("", include("conferral.recipient.urls")),
     path("", include("conferral.dashboard.urls")),
 ]

@@ -23,6 +23,8 @@ LAYERS = {
     "delivery": 4,
     "stats": 5,
     "bounces": 5,
+    "badges": 5,
+    "webhooks": 5,
     "providers": 6,
     "recipient": 6,
     "api": 6,

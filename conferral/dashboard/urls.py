@@ -3,6 +3,7 @@ from django.urls import path
 
 from conferral.core.throttle_views import ThrottledLoginView
 from conferral.dashboard import (
+    badges,
     design,
     editing,
     importing,
@@ -12,6 +13,7 @@ from conferral.dashboard import (
     sending_domain,
     team,
     views,
+    webhooks,
 )
 from conferral.dashboard.forms import EmailAuthenticationForm
 
@@ -135,6 +137,11 @@ urlpatterns = [
         name="recipient_revoke",
     ),
     path(
+        "recipients/<str:recipient_id>/badge/reissue/",
+        badges.recipient_badge_reissue,
+        name="recipient_badge_reissue",
+    ),
+    path(
         "recipients/<str:recipient_id>/certificate.pdf",
         recipient.recipient_download,
         name="recipient_download",
@@ -204,5 +211,27 @@ urlpatterns = [
         "organizations/<str:organization_id>/sending-domain/delete/",
         sending_domain.sending_domain_delete_view,
         name="sending_domain_delete",
+    ),
+    # Organization settings: webhooks (conferral.webhooks).
+    path("organizations/<str:organization_id>/webhooks/", webhooks.webhooks, name="webhooks"),
+    path(
+        "organizations/<str:organization_id>/webhooks/<str:endpoint_id>/",
+        webhooks.webhook_endpoint,
+        name="webhook_endpoint",
+    ),
+    path(
+        "organizations/<str:organization_id>/webhooks/<str:endpoint_id>/delete/",
+        webhooks.webhook_delete,
+        name="webhook_delete",
+    ),
+    path(
+        "organizations/<str:organization_id>/webhooks/<str:endpoint_id>/enable/",
+        webhooks.webhook_enable,
+        name="webhook_enable",
+    ),
+    path(
+        "organizations/<str:organization_id>/webhook-deliveries/<str:delivery_id>/replay/",
+        webhooks.webhook_replay,
+        name="webhook_replay",
     ),
 ]

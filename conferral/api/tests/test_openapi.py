@@ -13,6 +13,12 @@ EXPECTED = {
     "/api/v1/recipients/{recipient_id}/resend": {"post"},
     "/api/v1/recipients/{recipient_id}/revoke": {"post"},
     "/api/v1/recipients/{recipient_id}/events": {"get"},
+    "/api/v1/webhooks": {"get", "post"},
+    "/api/v1/webhooks/poll": {"get"},
+    "/api/v1/webhooks/{webhook_id}": {"delete"},
+    "/api/v1/badges/recipients/{recipient_id}": {"get"},
+    "/api/v1/badges/recipients/{recipient_id}/reissue": {"post"},
+    "/api/v1/badges/keys/rotate": {"post"},
 }
 
 

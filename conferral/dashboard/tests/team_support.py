@@ -26,6 +26,8 @@ from conferral.delivery.domains.models import SendingDomain
 from conferral.delivery.models import MailboxMessage, Suppression
 from conferral.delivery.pipeline import deliver_due
 from conferral.delivery.services import certificate_send
+from conferral.webhooks.models import Delivery, Endpoint
+from conferral.webhooks.services import endpoint_create
 
 PASSWORD = "correct horse battery"
 PRODUCTION_EMAIL_BACKEND = "conferral.delivery.mailbox.TransportEmailBackend"
@@ -120,6 +122,17 @@ def organization_objects(
     membership = Membership.objects.filter(organization=organization).first()
     assert membership is not None
     invitation = invitation_add(organization, "invited@example.org")
+    endpoint = endpoint_create(
+        organization=organization, url="https://example.org/hooks", event_types=["email.opened"]
+    ).endpoint
+    delivery = Delivery.objects.create(
+        endpoint=endpoint,
+        event_type="email.opened",
+        recipient=recipient,
+        certificate=certificate,
+        occurred_at=timezone.now(),
+        give_up_at=timezone.now(),
+    )
     return {
         "certificate_id": certificate.public_id,
         "recipient_id": recipient.public_id,
@@ -127,6 +140,8 @@ def organization_objects(
         "membership_id": membership.pk,
         "invitation_id": invitation.pk,
         "organization_id": organization.public_id,
+        "endpoint_id": endpoint.public_id,
+        "delivery_id": delivery.public_id,
     }
 
 
@@ -142,6 +157,8 @@ def snapshot() -> list[Any]:
         list(User.objects.order_by("pk").values("pk", "password", "email")),
         list(SendingDomain.objects.order_by("pk").values()),
         list(Suppression.objects.order_by("pk").values()),
+        list(Endpoint.objects.order_by("pk").values()),
+        list(Delivery.objects.order_by("pk").values()),
     ]
 
 
