@@ -155,6 +155,11 @@ else:
             "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
         }
     }
+# Connections outlive a request: opening one costs more than a tracking hit's whole
+# work, and closing SQLite's last one checkpoints and deletes the WAL each time. A
+# connection that broke is replaced at the next request (health checks).
+DATABASES["default"]["CONN_MAX_AGE"] = 600
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # A SQLite database given as a URL runs exactly like the default one.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {

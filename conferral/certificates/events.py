@@ -3,7 +3,8 @@
 - `event_record` writes one event through the ORM, inside the caller's transaction
   (which also writes the recipient's status columns);
 - `events_insert` writes one event for each of many recipients with one executemany
-  (a large send's `email.queued`, its skipped recipients' `email.suppressed`);
+  (a large send's `email.queued`, its skipped recipients' `email.suppressed`), and
+  `events_write` many events built with `event_new` (the tracking journal's batches);
 - `event_new` builds the row for code that writes its own SQL (the sending hot path in
   conferral.delivery.statements, with the columns of EVENT_COLUMNS), which passes the
   rows to `events_dispatch` once they are written;
@@ -164,6 +165,16 @@ def events_insert(
         rows.append((event.recipient_id, certificate_id, *values[key]))
     with connection.cursor() as cursor:
         cursor.executemany(event_insert_sql(), rows)
+    events_dispatch(events)
+
+
+def events_write(events: Sequence[NewEvent]) -> None:
+    """Write events built with `event_new` (any recipients, times and details) with one
+    executemany, in the caller's transaction (the tracking journal's batches)."""
+    if not events:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(event_insert_sql(), [event.params() for event in events])
     events_dispatch(events)
 
 

@@ -26,6 +26,7 @@ app.command(help=_("Run the web server (granian) and, unless --no-worker, a task
     server.serve
 )
 app.command(help=_("Run a task worker: it sends the queued emails."))(server.worker)
+app.command(help=_("Apply the tracking journal of opens and clicks (serve runs it)."))(server.drain)
 app.command(help=_("Create or update the database tables."))(server.migrate)
 app.command(help=_("Set up a demo organization, login and certificate (safe to run again)."))(
     demo.demo

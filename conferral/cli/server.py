@@ -1,9 +1,11 @@
-"""`conferral serve`, `conferral worker` and `conferral migrate`."""
+"""`conferral serve`, `conferral worker`, `conferral drain` and `conferral migrate`."""
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from typing import Annotated
 
 import typer
@@ -15,12 +17,15 @@ from django.utils.translation import ngettext
 
 from conferral.cli.processes import Supervisor
 from conferral.delivery.worker import run_worker
+from conferral.tracking.drainer import drainer_run
 
 WSGI_TARGET = "conferral.wsgi:application"
+BLOCKING_THREADS = 2
 
 
 def server_command(host: str, port: int, workers: int) -> list[str]:
-    """Granian serving the WSGI application (never Django's development server)."""
+    """Granian serving the WSGI application (never Django's development server), by
+    default one worker process per core."""
     return [
         sys.executable,
         "-m",
@@ -34,15 +39,20 @@ def server_command(host: str, port: int, workers: int) -> list[str]:
         str(port),
         "--workers",
         str(workers),
-        # Granian's advice for WSGI: about two request threads per core.
+        # Two request threads per worker (bench/track.py, docs/tracking.md): more only
+        # queue for the GIL, and a request waiting for it is a slower answer.
         "--blocking-threads",
-        str(2 * (os.cpu_count() or 1) + 1),
+        str(BLOCKING_THREADS),
         WSGI_TARGET,
     ]
 
 
 def worker_command() -> list[str]:
     return [sys.executable, "-m", "conferral.cli", "worker"]
+
+
+def drainer_command() -> list[str]:
+    return [sys.executable, "-m", "conferral.cli", "drain"]
 
 
 def unapplied_migrations() -> int:
@@ -59,10 +69,14 @@ def serve(
         bool, typer.Option(help=_("Also run a task worker that sends the emails."))
     ] = True,
     workers: Annotated[
-        int, typer.Option(min=1, help=_("How many web server processes to run."))
-    ] = 1,
+        int | None,
+        typer.Option(
+            min=1, help=_("How many web server processes to run (default: one per core).")
+        ),
+    ] = None,
 ) -> None:
-    """Run the web server (granian) and, unless --no-worker, a task worker."""
+    """Run the web server (granian), the tracking journal's drainer and, unless
+    --no-worker, a task worker."""
     call_command("collectstatic", interactive=False, verbosity=0)
     pending = unapplied_migrations()
     connections.close_all()
@@ -82,9 +96,22 @@ def serve(
         % {"host": host, "port": port}
     )
     supervisor = Supervisor(
-        server_command(host, port, workers), worker_command() if worker else None
+        server_command(host, port, workers or os.cpu_count() or 1),
+        worker_command() if worker else None,
+        drainer_command(),
+        # The web processes only append to the tracking journal; the drainer applies it.
+        server_env={"CONFERRAL_TRACKING_WEB_DRAINS": "0"},
     )
     raise typer.Exit(supervisor.run())
+
+
+def drain() -> None:
+    """Apply this data directory's tracking journal (`conferral serve` runs it) until
+    SIGTERM or Ctrl+C; a second one waits while the first runs."""
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda _signum, _frame: stopping.set())
+    drainer_run(stopping)
 
 
 def worker(

@@ -161,6 +161,7 @@ def _in(address: str, networks: list[IPNetwork]) -> bool:
     return ip is not None and any(ip.version == net.version and ip in net for net in networks)
 
 
+@lru_cache(maxsize=4096)
 def _user_agent_verdict(user_agent: str, client_address: str) -> Verdict:
     agent = user_agent.strip()
     if not agent:

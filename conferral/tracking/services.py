@@ -1,8 +1,11 @@
 """What recipients and verifiers do with an email and a credential: open, click, view,
 download, share, add to LinkedIn, verify (claiming is conferral.certificates.credentials).
 Each service writes the recipient's status columns and its event in one transaction.
-Column writes are conditional UPDATEs, so concurrent or repeated hits change a column
-once ("first open") and move the email status only as the status machine allows.
+Opens and clicks follow the rules of conferral.tracking.hits, which applies the tracking
+journal's batches too.
+Column writes are conditional UPDATEs (for opens and clicks: rows read locked, then
+written), so concurrent or repeated hits change a column once ("first open") and move
+the email status only as the status machine allows.
 
 Opens, clicks and views are judged by `machine.machine_verdict`: a machine-made hit is
 recorded with `machine=True` and its reason in the detail, and changes no status a
@@ -30,13 +33,12 @@ from conferral.certificates.event_details import (
     CredentialShared,
     CredentialVerified,
     CredentialViewed,
-    EmailClicked,
-    EmailOpened,
     Foldable,
 )
-from conferral.certificates.events import event_fold, event_record
+from conferral.certificates.events import NewEvent, event_fold, event_record
 from conferral.certificates.models import Channel, Event, Recipient
-from conferral.certificates.status import Step, transition
+from conferral.tracking.hits import Hit, hits_apply
+from conferral.tracking.links import CLICK, OPEN
 from conferral.tracking.machine import Verdict, machine_verdict
 
 
@@ -76,12 +78,10 @@ def _record_or_fold(
     machine: bool,
     user_agent: str,
     client_address: str,
-    fold: bool = True,
 ) -> Event | None:
-    """Count the hit into an earlier event of the same client (when `fold`), else
-    write its own."""
+    """Count the hit into an earlier event of the same client, else write its own."""
     within = dt.timedelta(seconds=settings.EVENT_FOLD_SECONDS)
-    if fold and event_fold(
+    if event_fold(
         recipient=recipient,
         detail=detail,
         at=at,
@@ -106,76 +106,37 @@ def _refresh(recipient: Recipient, *fields: str) -> None:
     recipient.refresh_from_db(fields=list(fields))
 
 
+def _email_hit(
+    kind: str, recipient: Recipient, user_agent: str, client_address: str, method: str
+) -> NewEvent | None:
+    hit = Hit(
+        kind=kind,
+        public_id=recipient.public_id,
+        at=timezone.now(),
+        user_agent=user_agent,
+        client_address=client_address,
+        method=method,
+    )
+    [event] = hits_apply([hit])
+    _refresh(recipient, "email_status", "opened_at", "machine_opened_at", "clicked_at")
+    return event
+
+
 def email_open_record(
     *, recipient: Recipient, user_agent: str = "", client_address: str = "", method: str = "GET"
-) -> Event | None:
-    """The open pixel was fetched. A person's open sets `opened_at` once and moves the
-    email status to `opened`; a machine's sets `machine_opened_at` once, and its repeats
-    are folded (a person's opens each keep their event)."""
-    now = timezone.now()
-    verdict = _link_verdict(recipient, user_agent, client_address, method, now)
-    rows = Recipient.objects.filter(pk=recipient.pk)
-    with transaction.atomic():
-        if verdict:
-            rows.filter(machine_opened_at__isnull=True).update(machine_opened_at=now)
-        else:
-            rows.filter(opened_at__isnull=True).update(opened_at=now)
-            opened = transition(Step.OPEN)
-            rows.filter(opened.sources_q()).update(email_status=opened.target)
-        detail = EmailOpened(
-            machine_reason=verdict.machine_reason, machine_source=verdict.machine_source
-        )
-        event = _record_or_fold(
-            recipient=recipient,
-            detail=detail,
-            at=now,
-            channel=Channel.EMAIL,
-            machine=bool(verdict),
-            user_agent=user_agent,
-            client_address=client_address,
-            fold=bool(verdict),
-        )
-    _refresh(recipient, "email_status", "opened_at", "machine_opened_at")
-    return event
+) -> NewEvent | None:
+    """The open pixel was fetched (or a provider reported an open): one hit through
+    conferral.tracking.hits, which holds the rules. Returns the event written, or None
+    when a machine's repeat was folded into its first open."""
+    return _email_hit(OPEN, recipient, user_agent, client_address, method)
 
 
 def email_click_record(
     *, recipient: Recipient, user_agent: str = "", client_address: str = "", method: str = "GET"
-) -> Event:
-    """The tracked link in the email was followed. A person's click is also an
-    (inferred) open: later stages imply earlier ones. The first click without a
-    recorded open adds an `email.opened` event marked `inferred`."""
-    now = timezone.now()
-    verdict = _link_verdict(recipient, user_agent, client_address, method, now)
-    rows = Recipient.objects.filter(pk=recipient.pk)
-    with transaction.atomic():
-        if not verdict:
-            inferred_open = rows.filter(opened_at__isnull=True).update(opened_at=now)
-            rows.filter(clicked_at__isnull=True).update(clicked_at=now)
-            clicked = transition(Step.CLICK)
-            rows.filter(clicked.sources_q()).update(email_status=clicked.target)
-            if inferred_open:
-                event_record(
-                    recipient=recipient,
-                    detail=EmailOpened(inferred=True),
-                    at=now,
-                    channel=Channel.EMAIL,
-                    user_agent=user_agent,
-                    client_address=client_address,
-                )
-        event = event_record(
-            recipient=recipient,
-            detail=EmailClicked(
-                machine_reason=verdict.machine_reason, machine_source=verdict.machine_source
-            ),
-            at=now,
-            channel=Channel.EMAIL,
-            machine=bool(verdict),
-            user_agent=user_agent,
-            client_address=client_address,
-        )
-    _refresh(recipient, "email_status", "opened_at", "clicked_at")
-    return event
+) -> NewEvent | None:
+    """The tracked link in the email was followed: one hit through
+    conferral.tracking.hits (a person's first click also infers the open)."""
+    return _email_hit(CLICK, recipient, user_agent, client_address, method)
 
 
 def credential_view_record(

@@ -3,14 +3,24 @@
 Both check the URL's signature first: a forged or altered URL, or an unknown recipient,
 records nothing. The pixel always answers the same transparent GIF, whatever happens;
 the link only ever redirects to the recipient's own page, and otherwise answers a small
-page that says the link is not valid, so it can never be used as an open redirect."""
+page that says the link is not valid, so it can never be used as an open redirect.
+
+A hit is written to the tracking journal before the answer goes out (`hit_take`) and
+applied to the database in batches (conferral.tracking.journal). In production the
+WSGI entry point answers both URLs itself, past Django's middleware
+(conferral.tracking.fastpath), and the drainer applies the journal; here, as
+Django views (the test client, a development server without that entry point), each
+hit is applied before the answer. Both run `hit_take`."""
 
 from __future__ import annotations
 
 import base64
 import logging
+from functools import lru_cache
 
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from conferral.certificates.links import recipient_path
@@ -19,64 +29,110 @@ from conferral.core import signing
 from conferral.core.client import client_address
 from conferral.core.http import render_in, user_agent
 from conferral.core.ids import looks_like_public_id
+from conferral.tracking.hits import Hit, hits_apply
+from conferral.tracking.journal import journal_append, journal_drain
 from conferral.tracking.links import CLICK, OPEN
-from conferral.tracking.services import email_click_record, email_open_record
+from conferral.tracking.statements import token_select_sql
 
 logger = logging.getLogger(__name__)
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+PIXEL_HEADERS = (
+    ("Content-Type", "image/gif"),
+    ("Cache-Control", "no-store, no-cache, must-revalidate, private, max-age=0"),
+    ("Pragma", "no-cache"),
+    ("Expires", "0"),
+)
 PUBLIC_ID_MAX_LENGTH = 32
 TRACKED_METHODS = {"GET", "HEAD"}
 
 
-def _recipient(purpose: str, public_id: str, sig: str) -> Recipient | None:
-    if not looks_like_public_id(public_id) or not signing.verify(purpose, public_id, sig):
+def signed(purpose: str, public_id: str, sig: str) -> bool:
+    return looks_like_public_id(public_id) and signing.verify(purpose, public_id, sig)
+
+
+def hit_take(request: HttpRequest, kind: str, public_id: str, *, inline: bool) -> None:
+    """Journal a hit of a signed URL (`inline`: and apply it now). A GET or HEAD only;
+    the recipient is looked up when the hit is applied (an unknown one records
+    nothing). Should the journal fail, the hit is applied at once instead."""
+    method = request.method or "GET"
+    if method not in TRACKED_METHODS:
+        return
+    hit = Hit(
+        kind=kind,
+        public_id=public_id,
+        at=timezone.now(),
+        user_agent=user_agent(request),
+        client_address=client_address(request),
+        method=method,
+    )
+    try:
+        journal_append(hit)
+    except OSError:
+        logger.exception("the tracking journal failed; applying the hit directly")
+        hits_apply([hit])
+        return
+    if inline:
+        journal_drain()
+
+
+def click_target(request: HttpRequest, public_id: str, sig: str, *, inline: bool) -> str | None:
+    """Where a click on the email's link goes (the recipient's own page, marked as
+    reached through the email), its hit taken; None for a link that is not valid."""
+    if not signed(CLICK, public_id, sig):
         return None
-    return Recipient.objects.filter(public_id=public_id).first()
+    with connection.cursor() as cursor:
+        cursor.execute(_token_sql(connection.vendor), [public_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    (token,) = row
+    try:
+        hit_take(request, CLICK, public_id, inline=inline)
+    except Exception:
+        # The person still gets to their credential; the failure is logged.
+        logger.exception("could not record a click for %s", public_id)
+    return _email_path(token)
 
 
-def _pixel() -> HttpResponse:
-    response = HttpResponse(PIXEL, content_type="image/gif")
-    response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
-    response["Pragma"] = "no-cache"
-    response["Expires"] = "0"
-    return response
+@lru_cache(maxsize=8)
+def _token_sql(vendor: str) -> str:
+    return token_select_sql()
+
+
+@lru_cache(maxsize=4096)
+def _email_path(token: str) -> str:
+    """The recipient's page through the email (reversing and signing it costs more than
+    the rest of the click: a scanner's and then the person's click reuse it). Only the
+    token is loaded: a Recipient() would draw fresh ids for its defaults."""
+    return recipient_path(Recipient.from_db(DEFAULT_DB_ALIAS, ["token"], [token]), Channel.EMAIL)
+
+
+def pixel_take(request: HttpRequest, public_id: str, sig: str, *, inline: bool) -> None:
+    """Take the pixel's hit if its URL is signed; never raises (the GIF goes out)."""
+    try:
+        if signed(OPEN, public_id, sig):
+            hit_take(request, OPEN, public_id, inline=inline)
+    except Exception:
+        logger.exception("could not record an open for %s", public_id[:PUBLIC_ID_MAX_LENGTH])
 
 
 @csrf_exempt
 def open_pixel(request: HttpRequest, public_id: str, sig: str) -> HttpResponse:
     """Record `email.opened` (a HEAD, an image proxy or a prefetch is flagged machine-made)
     and answer a 1x1 transparent GIF, never anything else."""
-    try:
-        recipient = _recipient(OPEN, public_id, sig)
-        if recipient is not None and request.method in TRACKED_METHODS:
-            email_open_record(
-                recipient=recipient,
-                user_agent=user_agent(request),
-                client_address=client_address(request),
-                method=request.method or "GET",
-            )
-    except Exception:
-        logger.exception("could not record an open for %s", public_id[:PUBLIC_ID_MAX_LENGTH])
-    return _pixel()
+    pixel_take(request, public_id, sig, inline=True)
+    response = HttpResponse(PIXEL)
+    for name, value in PIXEL_HEADERS:
+        response[name] = value
+    return response
 
 
 @csrf_exempt
 def click(request: HttpRequest, public_id: str, sig: str) -> HttpResponse:
     """Record `email.clicked` and redirect to the recipient's own page, marked as
     reached through the email. An invalid link records nothing and redirects nowhere."""
-    recipient = _recipient(CLICK, public_id, sig)
-    if recipient is None:
+    target = click_target(request, public_id, sig, inline=True)
+    if target is None:
         return render_in(request, None, "tracking/link_invalid.html", {}, status=404)
-    if request.method in TRACKED_METHODS:
-        try:
-            email_click_record(
-                recipient=recipient,
-                user_agent=user_agent(request),
-                client_address=client_address(request),
-                method=request.method or "GET",
-            )
-        except Exception:
-            # The person still gets to their credential; the failure is logged.
-            logger.exception("could not record a click for %s", public_id)
-    return HttpResponseRedirect(recipient_path(recipient, Channel.EMAIL))
+    return HttpResponseRedirect(target)

@@ -82,7 +82,7 @@ def test_it_refuses_serving_an_unmigrated_database(env: dict[str, str]) -> None:
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
-def test_it_serves_with_a_worker_and_stops_both(env: dict[str, str]) -> None:
+def test_it_serves_with_a_worker_and_a_drainer_and_stops_them(env: dict[str, str]) -> None:
     assert _conferral(env, "migrate").returncode == 0
     port = _free_port()
     server = subprocess.Popen(
@@ -111,6 +111,7 @@ def test_it_serves_with_a_worker_and_stops_both(env: dict[str, str]) -> None:
         commands = [Path(f"/proc/{child}/cmdline").read_bytes() for child in children]
         assert any(b"granian" in command for command in commands)
         assert any(b"conferral.cli\x00worker" in command for command in commands)
+        assert any(b"conferral.cli\x00drain" in command for command in commands)
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=60) == 0
         assert not [child for child in children if _alive(child)]

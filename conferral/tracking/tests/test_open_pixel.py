@@ -96,7 +96,7 @@ def test_it_answers_the_pixel_when_recording_fails(
     def broken(**kwargs: object) -> None:
         raise RuntimeError("database is on fire")
 
-    monkeypatch.setattr("conferral.tracking.views.email_open_record", broken)
+    monkeypatch.setattr("conferral.tracking.views.hit_take", broken)
 
     assert_pixel(client.get(_path(open_pixel_url(delivered))))
 

@@ -1,0 +1,79 @@
+"""The open pixel and the click link answered at the WSGI entry point, past Django.
+
+Mail clients fetch the pixel of every message as it arrives (Apple Mail Privacy
+Protection does so within seconds of delivery), so these two URLs get hits as fast as
+mail goes out. Django's middleware (sessions, authentication, locale, CSP, messages,
+throttles) does nothing for them but costs most of a request, so `tracking_first`
+matches their paths before Django and answers with the same code as the Django views
+(`pixel_take`, `click_target`), the hit journalled and left to the data directory's
+drainer (conferral.tracking.drainer). Everything else, and a click link that is not
+valid (its page is a Django template with the site's security headers), goes to
+Django."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import close_old_connections
+from django.http import HttpRequest
+
+from conferral.core.wsgi_drain import WSGIApplication
+from conferral.tracking.drainer import drainer_thread
+from conferral.tracking.views import PIXEL, PIXEL_HEADERS, click_target, pixel_take
+
+# The paths of conferral.tracking.urls under "t/" (a `str` converter is [^/]+).
+OPEN_PATH = re.compile(r"/t/o/([^/]+)/([^/]+)\.gif")
+CLICK_PATH = re.compile(r"/t/c/([^/]+)/([^/]+)")
+ANSWER_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+)
+_PIXEL_ANSWER = [
+    *PIXEL_HEADERS,
+    *ANSWER_HEADERS,
+    ("Content-Length", str(len(PIXEL))),
+]
+
+
+def _request(environ: dict[str, Any]) -> HttpRequest:
+    """The little of a request that `pixel_take` and `click_target` read: the method
+    and the headers (user agent, address, a trusted proxy's forwarding)."""
+    request = HttpRequest()
+    request.META = environ
+    request.method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+    return request
+
+
+def tracking_first(application: WSGIApplication) -> WSGIApplication:
+    """`application`, with the pixel and the valid click link answered before it."""
+
+    def dispatch(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = str(environ.get("PATH_INFO", ""))
+        if path.startswith("/t/"):
+            opened = OPEN_PATH.fullmatch(path)
+            if opened:
+                drainer_thread()
+                pixel_take(_request(environ), opened[1], opened[2], inline=False)
+                start_response("200 OK", _PIXEL_ANSWER)
+                return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else PIXEL]
+            clicked = CLICK_PATH.fullmatch(path)
+            if clicked:
+                drainer_thread()
+                try:
+                    target = click_target(_request(environ), clicked[1], clicked[2], inline=False)
+                except Exception:
+                    # As at the end of a Django request: a broken connection is replaced.
+                    close_old_connections()
+                    raise
+                if target is not None:
+                    start_response(
+                        "302 Found",
+                        [("Location", target), ("Content-Length", "0"), *ANSWER_HEADERS],
+                    )
+                    return [b""]
+        return application(environ, start_response)
+
+    return dispatch
