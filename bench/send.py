@@ -30,7 +30,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,69 +37,14 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from api_client import Api, delivered_count
+from sink import free_port, smtp_source_rate, start_sink, wait_for_port
+
 ROOT = Path(__file__).resolve().parent.parent
-SMTP_SINK = "/usr/sbin/smtp-sink"
-SMTP_SOURCE = "/usr/sbin/smtp-source"
 RSS_SIZES = (10_000, 100_000)
-MESSAGE_BYTES = 5000  # about the size of one of our personalised messages
 STEP_TIMEOUT = 600
 API_WAIT_SECONDS = 300  # longest wait for one --api run's recipients to be delivered
 API_CHUNK = 10_000  # recipients a POST (the API's limit)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for_port(port: int, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit(f"smtp-sink did not start on port {port}")
-
-
-def start_sink(port: int) -> subprocess.Popen[bytes]:
-    for tool in (SMTP_SINK, SMTP_SOURCE):
-        if not Path(tool).exists():
-            raise SystemExit(f"{tool} is missing: install the Debian package postfix")
-    user = ["-u", "postfix"] if os.geteuid() == 0 else []
-    sink = subprocess.Popen(
-        [SMTP_SINK, *user, f"127.0.0.1:{port}", "1000"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait_for_port(port)
-    return sink
-
-
-def smtp_source_rate(port: int, count: int) -> float:
-    started = time.perf_counter()
-    subprocess.run(
-        [
-            SMTP_SOURCE,
-            "-d",  # one connection for every message
-            "-s",
-            "1",
-            "-m",
-            str(count),
-            "-l",
-            str(MESSAGE_BYTES),
-            "-f",
-            "bench@conferral.localhost",
-            "-t",
-            "recipient@example.com",
-            f"127.0.0.1:{port}",
-        ],
-        check=True,
-        timeout=STEP_TIMEOUT,
-    )
-    return count / (time.perf_counter() - started)
 
 
 def child_env(data_dir: Path, port: int) -> dict[str, str]:
@@ -195,54 +139,6 @@ def run_pipeline(count: int, port: int, workers: int = 1) -> dict[str, float]:
         return result
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
-
-
-class Api:
-    """A running `conferral serve` and its API key."""
-
-    def __init__(self, port: int, key: str) -> None:
-        self.base = f"http://127.0.0.1:{port}/api/v1"
-        self.key = key
-        self.failures: list[str] = []
-
-    def call(self, method: str, path: str, body: object | None = None) -> object:
-        import urllib.error
-        import urllib.request
-
-        request = urllib.request.Request(
-            self.base + path,
-            method=method,
-            data=None if body is None else json.dumps(body).encode(),
-            headers={"Authorization": f"Bearer {self.key}", "Content-Type": "application/json"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=120) as response:
-                return json.loads(response.read() or b"null")
-        except urllib.error.HTTPError as error:
-            text = error.read().decode(errors="replace")[:300]
-            self.failures.append(f"{method} {path}: HTTP {error.code} {text}")
-            return None
-
-
-def delivered_count(env: dict[str, str], certificate: str) -> int:
-    """Read straight from the database (a reader, never in the writers' way)."""
-    sql = (
-        "SELECT count(*) FROM certificates_recipient r JOIN certificates_certificate c "
-        "ON c.id = r.certificate_id WHERE c.public_id = %s AND r.email_status = 'delivered'"
-    )
-    url = env.get("CONFERRAL_DATABASE_URL", "")
-    if url:
-        import psycopg
-
-        with psycopg.connect(url) as database:
-            row = database.execute(sql, (certificate,)).fetchone()
-    else:
-        import sqlite3
-
-        path = Path(env["CONFERRAL_DATA_DIR"]) / "conferral.sqlite3"
-        with contextlib.closing(sqlite3.connect(path, timeout=30)) as database:
-            row = database.execute(sql.replace("%s", "?"), (certificate,)).fetchone()
-    return int(row[0]) if row else 0
 
 
 def run_api(count: int, port: int, runs: int) -> tuple[list[float], list[str]]:
