@@ -9,7 +9,6 @@ one on the wire among them) received twice, none three times."""
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import subprocess
 import sys
@@ -29,9 +28,11 @@ from conferral.testing.workers import (
     ROOT,
     SEND,
     WORKER,
+    delivered_count,
     python_run,
     setup_code,
     wait_until,
+    worker_env,
 )
 
 pytestmark = pytest.mark.distributed
@@ -55,39 +56,22 @@ def postgres() -> Iterator[Server]:
         yield server
 
 
-def _delivered(url: str) -> int:
-    """How many recipients are delivered; 0 while the server is away."""
-    try:
-        with psycopg.connect(url, connect_timeout=2) as db:
-            row = db.execute(
-                "SELECT count(*) FROM certificates_recipient WHERE email_status = 'delivered'"
-            ).fetchone()
-    except psycopg.OperationalError:
-        return 0
-    return int(row[0]) if row else 0
-
-
 def test_it_delivers_everyone_once_when_postgres_restarts_mid_send(
     postgres: Server, smtp_server: SmtpServer, tmp_path: Path
 ) -> None:
     smtp_server.delay = 0.01  # a server taking a few milliseconds per message
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("CONFERRAL_") and key != "DJANGO_SETTINGS_MODULE"
-    }
-    env |= {
-        "DJANGO_SETTINGS_MODULE": "conferral.settings",
-        "PYTHONPATH": str(ROOT),
-        "CONFERRAL_DATA_DIR": str(tmp_path),
-        "CONFERRAL_DATABASE_URL": postgres.url,
-        "CONFERRAL_TASKS": "db",
-        "CONFERRAL_EMAIL_URL": smtp_server.url,
-        "CONFERRAL_SEND_BATCH_SIZE": "10",
-        "CONFERRAL_SEND_LEASE_SECONDS": "3",
-        "CONFERRAL_SWEEP_INTERVAL_SECONDS": "0.5",
-        "CONFERRAL_SEND_RECORD_GROUP": str(settings.SEND_RECORD_GROUP),
-    }
+    env = worker_env(
+        tmp_path,
+        {
+            "DATABASE_URL": postgres.url,
+            "TASKS": "db",
+            "EMAIL_URL": smtp_server.url,
+            "SEND_BATCH_SIZE": "10",
+            "SEND_LEASE_SECONDS": "3",
+            "SWEEP_INTERVAL_SECONDS": "0.5",
+            "SEND_RECORD_GROUP": str(settings.SEND_RECORD_GROUP),
+        },
+    )
     python_run(env, "manage.py", "migrate", "-v0")
     certificate_id = python_run(env, "-c", SETUP)
     log = tmp_path / "worker.log"
@@ -105,7 +89,7 @@ def test_it_delivers_everyone_once_when_postgres_restarts_mid_send(
         restarted_at = time.monotonic()
         received_at_restart = len(smtp_server.messages)
         wait_until(
-            "every recipient to be delivered", lambda: _delivered(postgres.url) == RECIPIENTS
+            "every recipient to be delivered", lambda: delivered_count(postgres.url) == RECIPIENTS
         )
         recovered_in = time.monotonic() - restarted_at
         assert worker.poll() is None, "the worker must survive the restart"

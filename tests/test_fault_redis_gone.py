@@ -7,7 +7,6 @@ once Redis is back every recipient is delivered: none lost, none received twice.
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import subprocess
 import sys
@@ -15,12 +14,9 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
 import pytest
 
-from conferral.core.ids import public_id
 from conferral.testing.servers import (
     Server,
     ServerUnavailable,
@@ -35,9 +31,11 @@ from conferral.testing.workers import (
     SEND,
     STEP_TIMEOUT,
     WORKER,
+    delivered_count,
     python_run,
     setup_code,
     wait_until,
+    worker_env,
 )
 
 pytestmark = pytest.mark.distributed
@@ -58,57 +56,27 @@ def redis() -> Iterator[Server]:
         yield server
 
 
-@pytest.fixture
-def database_url(postgres_url: str) -> Iterator[str]:
-    """A fresh, empty PostgreSQL database of this test's own."""
-    name = f"conferral_fault_{public_id().lower().replace('-', '_')}"
-    with psycopg.connect(postgres_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    parts = urlsplit(postgres_url)
-    try:
-        yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-    finally:
-        with psycopg.connect(postgres_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _delivered(url: str) -> int:
-    """How many recipients are delivered; 0 while the server is away."""
-    try:
-        with psycopg.connect(url, connect_timeout=2) as db:
-            row = db.execute(
-                "SELECT count(*) FROM certificates_recipient WHERE email_status = 'delivered'"
-            ).fetchone()
-    except psycopg.OperationalError:
-        return 0
-    return int(row[0]) if row else 0
-
-
 def _says_redis_is_away(output: str) -> bool:
     """The worker's own line, or rq's when Redis went away while it waited for a job."""
     return "Redis is unreachable" in output or "could not connect to Redis instance" in output
 
 
 def test_it_sends_while_redis_is_gone_and_delivers_everyone_once_it_is_back(
-    redis: Server, database_url: str, smtp_server: SmtpServer, tmp_path: Path
+    redis: Server, fresh_database_url: str, smtp_server: SmtpServer, tmp_path: Path
 ) -> None:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("CONFERRAL_") and key != "DJANGO_SETTINGS_MODULE"
-    }
-    env |= {
-        "DJANGO_SETTINGS_MODULE": "conferral.settings",
-        "PYTHONPATH": str(ROOT),
-        "CONFERRAL_DATA_DIR": str(tmp_path),
-        "CONFERRAL_DATABASE_URL": database_url,
-        "CONFERRAL_TASKS": "rq",
-        "CONFERRAL_REDIS_URL": redis.url,
-        "CONFERRAL_EMAIL_URL": smtp_server.url,
-        "CONFERRAL_SEND_BATCH_SIZE": "10",
-        "CONFERRAL_SEND_LEASE_SECONDS": "3",
-        "CONFERRAL_SWEEP_INTERVAL_SECONDS": "0.5",
-    }
+    database_url = fresh_database_url
+    env = worker_env(
+        tmp_path,
+        {
+            "DATABASE_URL": database_url,
+            "TASKS": "rq",
+            "REDIS_URL": redis.url,
+            "EMAIL_URL": smtp_server.url,
+            "SEND_BATCH_SIZE": "10",
+            "SEND_LEASE_SECONDS": "3",
+            "SWEEP_INTERVAL_SECONDS": "0.5",
+        },
+    )
     python_run(env, "manage.py", "migrate", "-v0")
     certificate_id = python_run(env, "-c", SETUP)
     log = tmp_path / "worker.log"
@@ -136,7 +104,7 @@ def test_it_sends_while_redis_is_gone_and_delivers_everyone_once_it_is_back(
         server_start(redis)
         back_at = time.monotonic()
         wait_until(
-            "every recipient to be delivered", lambda: _delivered(database_url) == RECIPIENTS
+            "every recipient to be delivered", lambda: delivered_count(database_url) == RECIPIENTS
         )
         recovered_in = time.monotonic() - back_at
         assert worker.poll() is None, "the worker must survive the outage"

@@ -9,22 +9,18 @@ recipient delivered, each kill costing at most SEND_RECORD_GROUP messages sent a
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
 from django.conf import settings
 
-from conferral.core.ids import public_id
 from conferral.testing.smtp import SmtpServer
 from conferral.testing.workers import (
     ROOT,
@@ -33,6 +29,7 @@ from conferral.testing.workers import (
     python_run,
     setup_code,
     wait_until,
+    worker_env,
 )
 
 pytestmark = pytest.mark.distributed
@@ -49,41 +46,23 @@ SETUP = setup_code(
 )
 
 
-@pytest.fixture
-def database_url(postgres_url: str) -> Iterator[str]:
-    """A fresh, empty PostgreSQL database of this test's own."""
-    name = f"conferral_fault_{public_id().lower().replace('-', '_')}"
-    with psycopg.connect(postgres_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    parts = urlsplit(postgres_url)
-    try:
-        yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-    finally:
-        with psycopg.connect(postgres_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def test_it_finishes_a_send_whose_workers_are_killed_mid_sweep(
-    database_url: str, smtp_server: SmtpServer, tmp_path: Path
+    fresh_database_url: str, smtp_server: SmtpServer, tmp_path: Path
 ) -> None:
+    database_url = fresh_database_url
     smtp_server.delay = 0.01  # a server taking a few milliseconds per message
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("CONFERRAL_") and key != "DJANGO_SETTINGS_MODULE"
-    }
-    env |= {
-        "DJANGO_SETTINGS_MODULE": "conferral.settings",
-        "PYTHONPATH": str(ROOT),
-        "CONFERRAL_DATA_DIR": str(tmp_path),
-        "CONFERRAL_DATABASE_URL": database_url,
-        "CONFERRAL_TASKS": "db",
-        "CONFERRAL_EMAIL_URL": smtp_server.url,
-        "CONFERRAL_SEND_BATCH_SIZE": "10",
-        "CONFERRAL_SEND_LEASE_SECONDS": "3",
-        "CONFERRAL_SWEEP_INTERVAL_SECONDS": "0.01",
-        "CONFERRAL_SEND_RECORD_GROUP": str(settings.SEND_RECORD_GROUP),
-    }
+    env = worker_env(
+        tmp_path,
+        {
+            "DATABASE_URL": database_url,
+            "TASKS": "db",
+            "EMAIL_URL": smtp_server.url,
+            "SEND_BATCH_SIZE": "10",
+            "SEND_LEASE_SECONDS": "3",
+            "SWEEP_INTERVAL_SECONDS": "0.01",
+            "SEND_RECORD_GROUP": str(settings.SEND_RECORD_GROUP),
+        },
+    )
     python_run(env, "manage.py", "migrate", "-v0")
     certificate_id = python_run(env, "-c", SETUP)
     assert python_run(env, "-c", SEND, certificate_id) == str(RECIPIENTS)

@@ -8,8 +8,11 @@ had, a test that needs it is skipped on a developer's machine and fails in CI
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
 import pytest
 
 from conferral.testing.servers import ServerUnavailable, postgres_server, redis_server
@@ -45,3 +48,18 @@ def redis_url() -> Iterator[str]:
             yield server.url
     except ServerUnavailable as exc:
         unavailable(str(exc))
+
+
+@pytest.fixture
+def fresh_database_url(postgres_url: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database of this test's own (for real worker processes,
+    which cannot share the test run's transaction), dropped afterwards."""
+    name = f"conferral_fault_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(postgres_url)
+    try:
+        yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

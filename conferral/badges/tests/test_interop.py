@@ -7,7 +7,6 @@ fail there too."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -22,6 +21,7 @@ from conferral.badges.issuing import badge_current
 from conferral.badges.loader import SHIPPED, _shipped
 from conferral.certificates.credentials import recipient_revoke
 from conferral.certificates.models import Recipient
+from conferral.testing.services import unavailable
 
 TOOLS = Path(__file__).resolve().parents[3] / "scripts" / "js-tools"
 SCRIPT = TOOLS / "vc-verify.mjs"
@@ -41,9 +41,7 @@ def _node_ready() -> bool:
 @pytest.fixture
 def verifier() -> Any:
     if not _node_ready():
-        if os.environ.get("CI") == "true":
-            pytest.fail("node or scripts/js-tools' packages are missing (scripts/install-deps)")
-        pytest.skip("node or scripts/js-tools' packages are missing (scripts/install-deps)")
+        unavailable("node or scripts/js-tools' packages are missing (scripts/install-deps)")
 
     def verify(credential: dict[str, Any], documents: dict[str, Any]) -> dict[str, Any]:
         for url, (package, name) in CONTEXT_PACKAGES.items():
