@@ -11,6 +11,15 @@ class Organization(models.Model):
     public_id = models.CharField(max_length=32, unique=True, default=ids.public_id, editable=False)
     name = models.CharField(_("name"), max_length=200, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Privacy: without open tracking no pixel is sent, without click tracking the email
+    # links straight to the recipient's page; the dashboard then says "not tracked".
+    track_opens = models.BooleanField(_("track opens"), default=True)
+    track_clicks = models.BooleanField(_("track clicks"), default=True)
+    # Events older than this many days are pruned (empty: settings.EVENT_RETENTION_DAYS);
+    # the recipients' status columns stay.
+    event_retention_days = models.PositiveIntegerField(
+        _("keep events for (days)"), null=True, blank=True
+    )
 
     def __str__(self) -> str:
         return self.name

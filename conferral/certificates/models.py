@@ -59,6 +59,9 @@ class Certificate(models.Model):
     reminder_interval_days = models.PositiveSmallIntegerField(null=True, blank=True)
     reminder_limit = models.PositiveSmallIntegerField(default=2)
     claim_deadline = models.DateField(null=True, blank=True)
+    # Search engines are asked not to index its recipient and verification pages unless
+    # the issuer allows it: an indexed verification page exposes a person's name.
+    allow_indexing = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -117,6 +120,7 @@ class Recipient(models.Model):
     opened_at = models.DateTimeField(null=True, blank=True)
     machine_opened_at = models.DateTimeField(null=True, blank=True)
     clicked_at = models.DateTimeField(null=True, blank=True)
+    machine_clicked_at = models.DateTimeField(null=True, blank=True)
     bounced_at = models.DateTimeField(null=True, blank=True)
     sends = models.PositiveIntegerField(default=0)
     # The id an email provider gave the last message (its webhooks name it).
@@ -143,6 +147,9 @@ class Recipient(models.Model):
     linkedin_added_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoke_reason = models.TextField(blank=True)
+    # Erased by its issuer: name, address and attributes are gone, its events anonymised;
+    # the status columns stay, so the statistics keep counting it.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

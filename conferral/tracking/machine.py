@@ -33,6 +33,15 @@ class MachineReason(models.TextChoices):
     BOT = "bot", _("an automated program rather than a web browser")
     NO_USER_AGENT = "no_user_agent", _("a program that did not identify itself")
     TOO_SOON = "too_soon", _("within seconds of delivery, faster than a person reads")
+    CLICK_BEFORE_OPEN = (
+        "click_before_open",
+        _("a click within 30 seconds of delivery before any open, as link scanners do"),
+    )
+    EVERY_LINK = "every_link", _("every link of the message followed within the same second")
+    HONEYPOT = (
+        "honeypot",
+        _("the same client followed a hidden link that no person can see or click"),
+    )
 
 
 class MachineSource(models.TextChoices):
