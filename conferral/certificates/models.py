@@ -357,6 +357,7 @@ class EventType(models.TextChoices):
     CREDENTIAL_VERIFIED = "credential.verified", _("Credential verified")
     CREDENTIAL_REVOKED = "credential.revoked", _("Credential revoked")
     CREDENTIAL_REISSUED = "credential.reissued", _("Credential reissued")
+    CREDENTIAL_ERASED = "credential.erased", _("Recipient erased by the issuer")
     RECIPIENT_UPDATED = "recipient.updated", _("Recipient details changed")
 
 
