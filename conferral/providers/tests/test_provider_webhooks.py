@@ -362,7 +362,7 @@ def test_it_judges_a_providers_open_by_its_user_agent(
     recipient = sent_through_provider(*MAILGUN_OPENED)
     body = payload("mailgun", "opened_event")
     body["event-data"]["client-info"]["user-agent"] = (
-        "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)"
+        "Mozilla/5.0 (compatible; Some-ImageProxy/1.0)"
     )
 
     with an_hour_later():
