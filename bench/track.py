@@ -217,7 +217,9 @@ def setup(count: int) -> list[str]:
     run_worker(burst=True, verbosity=0)
     an_hour_ago = timezone.now() - timezone.timedelta(hours=1)
     Recipient.objects.filter(certificate=certificate).update(delivered_at=an_hour_ago)
-    found = re.compile(rb"/t/(?:o|c)/[\w-]+/[\w-]+(?:\.gif)?")
+    # The pixel, and the button's link (each message's link 1; its other links and the
+    # honeypot are left out).
+    found = re.compile(rb"/t/(?:o/[\w-]+/[\w-]+\.gif|c/[\w-]+/1/[\w-]+)")
     opens: list[str] = []
     clicks: list[str] = []
     for raw in MailboxMessage.objects.values_list("raw", flat=True):

@@ -24,6 +24,21 @@ from conferral.certificates.models import EventType
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class EventDetail:
     TYPE: ClassVar[EventType]
+    # The fields that may hold personal data (an address, a name, a mail server's or a
+    # report's words that quote them, a pointer to a stored copy of a message): blanked
+    # when the issuer erases the recipient (conferral.certificates.erasure).
+    PERSONAL: ClassVar[frozenset[str]] = frozenset()
+
+    def anonymised(self) -> Self:
+        """This detail without its personal fields (each at its default or empty value);
+        the facts a statistic or the timeline needs stay."""
+        blank = {
+            field: _empty(_kinds(type(self))[field])
+            if _defaults(type(self))[field] is dataclasses.MISSING
+            else _defaults(type(self))[field]
+            for field in self.PERSONAL
+        }
+        return dataclasses.replace(self, **blank)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -120,6 +135,7 @@ class EmailCancelled(EventDetail):
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class EmailSent(EventDetail):
     TYPE = EventType.EMAIL_SENT
+    PERSONAL = frozenset({"message_id"})
     message_id: str
     transport: str
     attempt: int = 1  # 1 for the first try, 2 after one deferral, …
@@ -128,12 +144,14 @@ class EmailSent(EventDetail):
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class EmailDelivered(EventDetail):
     TYPE = EventType.EMAIL_DELIVERED
+    PERSONAL = frozenset({"reply"})
     reply: str
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class EmailDeferred(EventDetail):
     TYPE = EventType.EMAIL_DEFERRED
+    PERSONAL = frozenset({"reply"})
     reply: str
     code: int | None
     attempt: int
@@ -144,6 +162,7 @@ class EmailDeferred(EventDetail):
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class EmailBounced(EventDetail):
     TYPE = EventType.EMAIL_BOUNCED
+    PERSONAL = frozenset({"reply", "explanation", "report_id"})
     reply: str
     code: int | None
     kind: str  # a BounceKind
@@ -162,16 +181,24 @@ class EmailOpened(MachineVerdict):
     inferred: bool = False  # implied by a click: the images were not loaded
     count: int = 1  # machine opens from one client folded into this one (see `event_fold`)
     last_at: dt.datetime | None = None  # the last of them (None: only the one)
+    # A person's open seen through an email provider's image proxy that fetches when the
+    # message is opened (a conferral.tracking.machine.MachineSource value; empty: direct).
+    via: str = ""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class EmailClicked(MachineVerdict):
     TYPE = EventType.EMAIL_CLICKED
+    # Which of the message's tracked links (conferral.tracking.links.Link); 0 for the
+    # one link of a message sent before its links were told apart, and for the honeypot.
+    link: int = 0
+    honeypot: bool = False  # the hidden link no person can see was followed
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class EmailComplained(EventDetail):
     TYPE = EventType.EMAIL_COMPLAINED
+    PERSONAL = frozenset({"report_id"})
     feedback: str = ""  # what the report says, e.g. an ARF feedback type or a provider's
     source: str = ""  # "arf", a provider's name
     report_id: int | None = None
@@ -182,6 +209,7 @@ class EmailAutoReplied(EventDetail):
     """An out-of-office or other automatic reply came back: not a bounce."""
 
     TYPE = EventType.EMAIL_AUTO_REPLIED
+    PERSONAL = frozenset({"subject", "report_id"})
     subject: str = ""
     report_id: int | None = None
 
@@ -240,21 +268,33 @@ class CredentialVerified(MachineVerdict):
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class CredentialRevoked(EventDetail):
     TYPE = EventType.CREDENTIAL_REVOKED
+    PERSONAL = frozenset({"reason"})
     reason: str
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class CredentialReissued(EventDetail):
     TYPE = EventType.CREDENTIAL_REISSUED
+    PERSONAL = frozenset({"reason"})
     reason: str = ""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
 class RecipientUpdated(EventDetail):
     TYPE = EventType.RECIPIENT_UPDATED
+    PERSONAL = frozenset({"old_email", "new_email"})
     fields: list[str]  # the names of the fields that changed
     old_email: str = ""  # set when the address changed
     new_email: str = ""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class CredentialErased(EventDetail):
+    """The issuer erased the recipient: who did it (a member's sign-in address, empty
+    through the API), never anything of the recipient's."""
+
+    TYPE = EventType.CREDENTIAL_ERASED
+    by: str = ""
 
 
 # Details of hits that repeat without changing a status: the event seam folds a repeat
@@ -284,6 +324,7 @@ DETAILS: dict[str, type[EventDetail]] = {
         CredentialVerified,
         CredentialRevoked,
         CredentialReissued,
+        CredentialErased,
         RecipientUpdated,
     )
 }

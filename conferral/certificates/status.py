@@ -8,7 +8,8 @@ as a conditional UPDATE (`.sources_q()`, `.expression()` or, in hand-written SQL
 certificate status column is computed from them (`STATUS_EXPRESSION`). A status that a
 step does not list is left as it is: the step is still recorded as an event, but it
 does not move the recipient (an open after a bounce, a second delivery of a message
-already read)."""
+already read). One move is not a step: a read status recomputed from the facts that
+remain when an open or click is found to be a machine's (`engagement_status`)."""
 
 from __future__ import annotations
 
@@ -183,6 +184,20 @@ TRANSITIONS: dict[Step, Transition] = {
 
 def transition(step: Step) -> Transition:
     return TRANSITIONS[step]
+
+
+def engagement_status(status: str, *, opened: bool, clicked: bool) -> EmailStatus:
+    """A read status again, from what a person is still known to have done once hits
+    taken for a person's turned out machine-made (conferral.tracking.sequence): clicked,
+    else opened, else delivered (a machine's open or click still proves the message
+    arrived). Any other status was not moved by those hits and is left as it is."""
+    if status not in READ:
+        return EmailStatus(status)
+    if clicked:
+        return EmailStatus.CLICKED
+    if opened:
+        return EmailStatus.OPENED
+    return EmailStatus.DELIVERED
 
 
 def initial_email_status(email: str) -> EmailStatus:

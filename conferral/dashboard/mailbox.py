@@ -37,7 +37,7 @@ from conferral.delivery.selectors import (
     mailbox_message_parts,
     mailbox_messages,
 )
-from conferral.tracking.links import CLICK
+from conferral.tracking.links import LEGACY_LINK, click_purpose
 
 MESSAGE_CSP = (
     "sandbox allow-popups allow-popups-to-escape-sandbox; default-src 'none'; "
@@ -62,15 +62,19 @@ def _require_mailbox() -> None:
 @cache
 def _tracking_pattern(name: str) -> re.Pattern[str]:
     """A tracking endpoint's URL on any host (the base URL may have changed since the
-    message was stored), with the recipient's public id and the signature captured."""
-    path = reverse(f"tracking:{name}", kwargs={"public_id": "PUBLICID", "sig": "SIGNATURE"})
+    message was stored), with the recipient's public id, the signature and a numbered
+    link's number captured."""
+    kwargs: dict[str, str | int] = {"public_id": "PUBLICID", "sig": "SIGNATURE"}
+    if name == "link":
+        kwargs["link"] = 987654321
+    path = reverse(f"tracking:{name}", kwargs=kwargs)
     before, rest = path.split("PUBLICID")
     middle, after = rest.split("SIGNATURE")
     return re.compile(
         r"(?:https?://[^\s\"'<>/]+)?"
         + re.escape(before)
         + f"(?P<public_id>{URL_CHARS}?)"
-        + re.escape(middle)
+        + re.escape(middle).replace("987654321", "(?P<link>[0-9]{1,9})")
         + f"(?P<sig>{URL_CHARS}{'?' if after else ''})"
         + re.escape(after)
     )
@@ -79,7 +83,10 @@ def _tracking_pattern(name: str) -> re.Pattern[str]:
 def _recipient_link(match: re.Match[str]) -> str:
     """Where a tracked link leads, without passing the click endpoint."""
     public_id, sig = match.group("public_id"), match.group("sig")
-    if not looks_like_public_id(public_id) or not signing.verify(CLICK, public_id, sig):
+    link = int(match.groupdict().get("link") or LEGACY_LINK)
+    if not looks_like_public_id(public_id) or not signing.verify(
+        click_purpose(link), public_id, sig
+    ):
         return UNTRACKED
     recipient = Recipient.objects.filter(public_id=public_id).first()
     return recipient_url(recipient, Channel.ADMIN) if recipient is not None else UNTRACKED
@@ -89,6 +96,8 @@ def _untracked(content: str, escape: Callable[[str], str]) -> str:
     opens, clicks = _tracking_pattern("open"), _tracking_pattern("click")
     content = IMG_TAG.sub(lambda tag: "" if opens.search(tag.group(0)) else tag.group(0), content)
     content = opens.sub("", content)
+    content = _tracking_pattern("honeypot").sub(UNTRACKED, content)
+    content = _tracking_pattern("link").sub(lambda match: escape(_recipient_link(match)), content)
     return clicks.sub(lambda match: escape(_recipient_link(match)), content)
 
 

@@ -6,7 +6,12 @@ templates, translated into the certificate's language) into format strings with 
 each per-recipient value; each message is then a few `str.format` calls, two
 quoted-printable encodings and a join of raw RFC 5322 bytes with CRLF line endings:
 multipart/alternative with a text and an HTML part, RFC 2047 headers, its own Message-ID,
-and a per-recipient envelope sender (VERP) so a later bounce can be matched."""
+and a per-recipient envelope sender (VERP) so a later bounce can be matched.
+
+The organization's tracking switches are read when the template is compiled (the
+delivery run compiles each certificate's anew, so a changed switch applies to the next
+run): without open tracking there is no pixel; without click tracking the links go
+straight to the recipient's page and there is no honeypot."""
 
 from __future__ import annotations
 
@@ -28,7 +33,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from conferral.accounts.models import Organization
-from conferral.certificates.models import Certificate, Kind, Recipient
+from conferral.certificates.links import recipient_url
+from conferral.certificates.models import Certificate, Channel, Kind, Recipient
 from conferral.core import signing
 from conferral.delivery import headers
 from conferral.delivery.domains.selectors import domain_in_use
@@ -39,8 +45,12 @@ SLOT = "\x00"
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.-]*)\}")
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
 RECIPIENT_PREFIX = "recipient."
-CLICK_URL = "click_url"
+# The slots of the tracking URLs: each tracked link's own, the honeypot's, the pixel's,
+# and the recipient's page when clicks are not tracked.
+CLICK_URLS = {link: f"click_url.{link.value}" for link in links.Link}
+HONEYPOT_URL = "honeypot_url"
 PIXEL_URL = "pixel_url"
+PAGE_URL = "page_url"
 # Every client that ignores the styles of <body> and <td> (Outlook mobile, Yahoo, Proton)
 # still reads a paragraph's own.
 PARAGRAPH_STYLE = (
@@ -211,8 +221,7 @@ class MessageTemplate:
                 "body_text": body,
                 "body_html": mark_safe(self._paragraphs(body)),  # noqa: S308 (escaped below)
                 "button_label": button_label(certificate.kind),
-                "click_url": SLOT + CLICK_URL + SLOT,
-                "pixel_url": SLOT + PIXEL_URL + SLOT,
+                **self._tracking_slots(organization),
                 "footer": _(
                     "You receive this email because %(organization)s issued you a "
                     "credential with Conferral."
@@ -250,8 +259,14 @@ class MessageTemplate:
         self.from_header = headers.mailbox(self.from_name, self.from_address)
         self.domain = self.from_address.rpartition("@")[2]
         self.boundary = "=_cf_" + os.urandom(12).hex()
-        self._click_url = _Link(links.click_url, links.CLICK)
-        self._pixel_url = _Link(links.open_pixel_url, links.OPEN)
+        self._link_urls = {
+            CLICK_URLS[link]: _Link(
+                functools.partial(links.click_url, link=link), links.click_purpose(link)
+            )
+            for link in links.Link
+        }
+        self._link_urls[HONEYPOT_URL] = _Link(links.honeypot_url, links.HONEYPOT)
+        self._link_urls[PIXEL_URL] = _Link(links.open_pixel_url, links.OPEN)
         self._mime_head = (
             "MIME-Version: 1.0\r\n"
             f'Content-Type: multipart/alternative; boundary="{self.boundary}"\r\n'
@@ -268,6 +283,22 @@ class MessageTemplate:
             "\r\n"
         ).encode()
         self._mime_tail = f"\r\n--{self.boundary}--\r\n".encode()
+
+    @staticmethod
+    def _tracking_slots(organization: Organization) -> dict[str, str]:
+        """The template's link and pixel URLs as slots, as the organization tracks."""
+        if organization.track_clicks:
+            urls = {
+                "button_url": CLICK_URLS[links.Link.BUTTON],
+                "address_url": CLICK_URLS[links.Link.ADDRESS],
+                "text_url": CLICK_URLS[links.Link.TEXT],
+                "honeypot_url": HONEYPOT_URL,
+            }
+        else:
+            urls = dict.fromkeys(("button_url", "address_url", "text_url"), PAGE_URL)
+        if organization.track_opens:
+            urls["pixel_url"] = PIXEL_URL
+        return {name: SLOT + key + SLOT for name, key in urls.items()}
 
     def _subject_source(self, certificate: Certificate) -> str:
         return certificate.email_subject.strip() or default_subject(certificate.kind)
@@ -319,10 +350,11 @@ class MessageTemplate:
         )
 
     def _value(self, key: str, recipient: Recipient) -> str:
-        if key == CLICK_URL:
-            return self._click_url(recipient)
-        if key == PIXEL_URL:
-            return self._pixel_url(recipient)
+        link = self._link_urls.get(key)
+        if link is not None:
+            return link(recipient)
+        if key == PAGE_URL:
+            return recipient_url(recipient, Channel.EMAIL)
         name = self._attribute_keys[key]
         if name == "name":
             return recipient.name

@@ -10,67 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from conferral.certificates import event_details as details
 from conferral.certificates.events import detail_of
-from conferral.certificates.models import Channel, Event, EventType, Kind
+from conferral.certificates.models import Channel, Event, EventType, Recipient
+from conferral.tracking.engagement_explain import clicked_explain, opened_explain, viewed_explain
 from conferral.tracking.feedback_explain import FEEDBACK_EXPLAINERS
-from conferral.tracking.machine import MachineReason, MachineSource
-from conferral.tracking.services import Network
+from conferral.tracking.retention import pruned_before, retention_days
+from conferral.tracking.services import DownloadFormat, Network
 from conferral.tracking.wording import reply_text, when_text
-
-# Sources named in a sentence as "the Google image proxy", "the Mimecast link scanner".
-_NAMED_PROXIES = {
-    MachineSource.GOOGLE_IMAGE_PROXY,
-    MachineSource.YAHOO_MAIL_PROXY,
-    MachineSource.OUTLOOK_IMAGE_PROXY,
-}
-_NAMED_SCANNERS = {
-    MachineSource.PROOFPOINT,
-    MachineSource.MIMECAST,
-    MachineSource.BARRACUDA,
-    MachineSource.SYMANTEC,
-}
-
-
-def _verdict(event: Event) -> details.MachineVerdict:
-    detail = detail_of(event)
-    return detail if isinstance(detail, details.MachineVerdict) else details.MachineVerdict()
-
-
-def _machine_reason(event: Event) -> MachineReason | None:
-    raw = _verdict(event).machine_reason
-    return MachineReason(raw) if raw in MachineReason.values else None
-
-
-def _too_soon(event: Event) -> bool:
-    """Only the timing gave the hit away: nobody is known to have made it."""
-    return _machine_reason(event) == MachineReason.TOO_SOON
-
-
-def _machine_who(event: Event) -> str:
-    """Who most likely made a machine-flagged hit, as a noun phrase that completes
-    "… by %(who)s", from the `machine_reason` and `machine_source` detail keys written
-    by conferral.tracking.machine. (A too-soon hit names nobody: see `_too_soon`.)"""
-    reason = _machine_reason(event)
-    raw = _verdict(event).machine_source
-    source = MachineSource(raw) if raw in MachineSource.values else None
-    if reason is None or reason == MachineReason.TOO_SOON:
-        return _("an automated client")
-    if reason == MachineReason.APPLE_PRIVACY:
-        return _("Apple's image proxy (Mail Privacy Protection)")
-    if reason == MachineReason.IMAGE_PROXY and source in _NAMED_PROXIES:
-        # Translators: completes "Open recorded by …"; %(source)s is an image proxy's
-        # name, such as "Google image proxy".
-        return _("the %(source)s") % {"source": source.label}
-    if reason == MachineReason.LINK_SCANNER and source == MachineSource.MICROSOFT:
-        return _("Microsoft's link scanner (Safe Links)")
-    if reason == MachineReason.LINK_SCANNER and source in _NAMED_SCANNERS:
-        # Translators: completes "Link followed by …"; %(source)s is a company name.
-        return _("the %(source)s link scanner") % {"source": source.label}
-    return str(reason.label)
 
 
 def _claim(channel: str) -> str:
@@ -84,18 +36,6 @@ def _claim(channel: str) -> str:
     if channel == Channel.TOKEN:
         return _("Claimed by typing the token into the claim page — no email click expected.")
     return _("Claimed through a link copied from the dashboard — no email click expected.")
-
-
-def _reached(channel: str) -> str:
-    if channel == Channel.EMAIL:
-        return _("Recipient page viewed through the link in our email.")
-    if channel == Channel.API:
-        return _("Recipient page viewed through a link handed out by the API or an integration.")
-    if channel == Channel.TOKEN:
-        return _("Recipient page viewed after typing the token into the claim page.")
-    if channel == Channel.ADMIN:
-        return _("Recipient page viewed through a link copied from the dashboard.")
-    return _("Recipient page viewed.")
 
 
 def _queued(event: Event) -> str:
@@ -119,11 +59,27 @@ def _sent(event: Event) -> str:
     return _("Handed to the mail server.")
 
 
+def _untracked(event: Event) -> str:
+    """What the organization does not track, said where an open or click would follow:
+    its absence from the timeline then means nothing."""
+    organization = event.certificate.organization
+    if not organization.track_opens and not organization.track_clicks:
+        return _("Opens and clicks are not tracked.")
+    if not organization.track_opens:
+        return _("Opens are not tracked.")
+    if not organization.track_clicks:
+        return _("Clicks are not tracked.")
+    return ""
+
+
 def _delivered(event: Event) -> str:
     reply = reply_text(details.EmailDelivered.from_json(event.detail).reply)
     if reply:
-        return _("Accepted by the recipient's mail server (%(reply)s).") % {"reply": reply}
-    return _("Accepted by the recipient's mail server.")
+        accepted = _("Accepted by the recipient's mail server (%(reply)s).") % {"reply": reply}
+    else:
+        accepted = _("Accepted by the recipient's mail server.")
+    untracked = _untracked(event)
+    return f"{accepted} {untracked}" if untracked else accepted
 
 
 def _deferred(event: Event) -> str:
@@ -151,55 +107,19 @@ def _deferred(event: Event) -> str:
     return _("Deferred by the server (%(reply)s); it will be retried.") % {"reply": reply}
 
 
-def _is_badge(event: Event) -> bool:
-    return event.certificate.kind == Kind.BADGE
-
-
-def _opened(event: Event) -> str:
-    if event.machine and _too_soon(event):
-        return _(
-            "Open recorded within seconds of delivery, faster than a person reads: most "
-            "likely by an automated client (not proof of reading)."
-        )
-    if event.machine:
-        return _("Open recorded by %(who)s (not proof of reading).") % {"who": _machine_who(event)}
-    if details.EmailOpened.from_json(event.detail).inferred:
-        return _("Open inferred from a click on the email's link (its images were not loaded).")
-    return _("Opened: the email's tracking image was loaded.")
-
-
-def _clicked(event: Event) -> str:
-    if event.machine and _too_soon(event):
-        return _(
-            "Link followed within seconds of delivery, faster than a person reads: most "
-            "likely by an automated client, not by a person."
-        )
-    if event.machine:
-        return _("Link followed by %(who)s, not by a person.") % {"who": _machine_who(event)}
-    if _is_badge(event):
-        return _("Clicked the “Get badge” link in the email.")
-    return _("Clicked the “Get certificate” link in the email.")
-
-
-def _viewed(event: Event) -> str:
-    if event.machine and _too_soon(event):
-        return _(
-            "Recipient page fetched within seconds of delivery, faster than a person "
-            "reads: most likely by an automated client, not by a person."
-        )
-    if event.machine:
-        return _("Recipient page fetched by %(who)s, not by a person.") % {
-            "who": _machine_who(event)
-        }
-    return _reached(event.channel)
-
-
 def _claimed(event: Event) -> str:
     return _claim(event.channel)
 
 
 def _downloaded(event: Event) -> str:
     fmt = details.CredentialDownloaded.from_json(event.detail).format
+    if fmt == DownloadFormat.BADGE_JSON:
+        return _("The Open Badges credential was downloaded (JSON).")
+    if fmt in (DownloadFormat.BADGE_PNG, DownloadFormat.BADGE_SVG):
+        # Translators: %(format)s is PNG or SVG.
+        return _("The badge image with the credential baked in was downloaded (%(format)s).") % {
+            "format": fmt.removeprefix("badge-").upper()
+        }
     if fmt:
         return _("Downloaded as %(format)s.") % {"format": fmt.upper()}
     return _("Downloaded.")
@@ -232,6 +152,19 @@ def _updated(event: Event) -> str:
     if detail.old_email:
         return _("Email address %(old)s removed.") % {"old": detail.old_email}
     return _("The recipient's details were changed.")
+
+
+def _erased(event: Event) -> str:
+    by = details.CredentialErased.from_json(event.detail).by
+    if by:
+        return _(
+            "Erased by %(by)s: the name, address and attributes were removed, and the "
+            "credential's pages say it was erased."
+        ) % {"by": by}
+    return _(
+        "Erased through the API: the name, address and attributes were removed, and the "
+        "credential's pages say it was erased."
+    )
 
 
 def _repeats(event: Event) -> str:
@@ -276,9 +209,9 @@ EXPLAINERS: dict[str, Callable[[Event], str]] = {
     EventType.EMAIL_SENT: _sent,
     EventType.EMAIL_DELIVERED: _delivered,
     EventType.EMAIL_DEFERRED: _deferred,
-    EventType.EMAIL_OPENED: _folding(_opened),
-    EventType.EMAIL_CLICKED: _clicked,
-    EventType.CREDENTIAL_VIEWED: _folding(_viewed),
+    EventType.EMAIL_OPENED: _folding(opened_explain),
+    EventType.EMAIL_CLICKED: clicked_explain,
+    EventType.CREDENTIAL_VIEWED: _folding(viewed_explain),
     EventType.CREDENTIAL_CLAIMED: _claimed,
     EventType.CREDENTIAL_DOWNLOADED: _downloaded,
     EventType.CREDENTIAL_SHARED: _shared,
@@ -290,9 +223,27 @@ EXPLAINERS: dict[str, Callable[[Event], str]] = {
     ),
     EventType.CREDENTIAL_REVOKED: _revoked,
     EventType.CREDENTIAL_REISSUED: _fixed(gettext_noop("The credential was reissued.")),
+    EventType.CREDENTIAL_ERASED: _erased,
     EventType.RECIPIENT_UPDATED: _updated,
     **FEEDBACK_EXPLAINERS,
 }
+
+
+def pruned_explain(recipient: Recipient) -> str:
+    """The sentence that heads a timeline whose beginning was pruned
+    (conferral.tracking.retention), or nothing when none of it was."""
+    before = pruned_before(recipient)
+    if before is None:
+        return ""
+    days = retention_days(recipient.certificate.organization)
+    when = date_format(timezone.localtime(before), "DATE_FORMAT")
+    if not days:
+        return _("Events before %(date)s were removed.") % {"date": when}
+    return ngettext(
+        "Events before %(date)s were removed after %(days)s day, as this organization keeps them.",
+        "Events before %(date)s were removed after %(days)s days, as this organization keeps them.",
+        days,
+    ) % {"date": when, "days": days}
 
 
 def event_explain(event: Event) -> str:

@@ -1,14 +1,15 @@
-"""The open pixel and the click link answered at the WSGI entry point, past Django.
+"""The open pixel, the click links and the honeypot answered at the WSGI entry point,
+past Django.
 
 Mail clients fetch the pixel of every message as it arrives (Apple Mail Privacy
 Protection does so within seconds of delivery), so these two URLs get hits as fast as
 mail goes out. Django's middleware (sessions, authentication, locale, CSP, messages,
 throttles) does nothing for them but costs most of a request, so `tracking_first`
 matches their paths before Django and answers with the same code as the Django views
-(`pixel_take`, `click_target`), the hit journalled and left to the data directory's
-drainer (conferral.tracking.drainer). Everything else, and a click link that is not
-valid (its page is a Django template with the site's security headers), goes to
-Django."""
+(`pixel_take`, `click_target`, `honeypot_take`), the hit journalled and left to the data
+directory's drainer (conferral.tracking.drainer). Everything else, and a click or
+honeypot link that is not valid (its page is a Django template with the site's security
+headers), goes to Django."""
 
 from __future__ import annotations
 
@@ -21,11 +22,20 @@ from django.http import HttpRequest
 
 from conferral.core.wsgi_drain import WSGIApplication
 from conferral.tracking.drainer import drainer_thread
-from conferral.tracking.views import PIXEL, PIXEL_HEADERS, click_target, pixel_take
+from conferral.tracking.links import LEGACY_LINK
+from conferral.tracking.views import (
+    PIXEL,
+    PIXEL_HEADERS,
+    click_target,
+    honeypot_take,
+    pixel_take,
+)
 
-# The paths of conferral.tracking.urls under "t/" (a `str` converter is [^/]+).
+# The paths of conferral.tracking.urls under "t/" (a `str` converter is [^/]+; a longer
+# link number than any message has goes to Django, which answers it as not valid).
 OPEN_PATH = re.compile(r"/t/o/([^/]+)/([^/]+)\.gif")
-CLICK_PATH = re.compile(r"/t/c/([^/]+)/([^/]+)")
+CLICK_PATH = re.compile(r"/t/c/([^/]+)/(?:([0-9]{1,9})/)?([^/]+)")
+HONEYPOT_PATH = re.compile(r"/t/h/([^/]+)/([^/]+)")
 ANSWER_HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "same-origin"),
@@ -62,8 +72,11 @@ def tracking_first(application: WSGIApplication) -> WSGIApplication:
             clicked = CLICK_PATH.fullmatch(path)
             if clicked:
                 drainer_thread()
+                link = LEGACY_LINK if clicked[2] is None else int(clicked[2])
                 try:
-                    target = click_target(_request(environ), clicked[1], clicked[2], inline=False)
+                    target = click_target(
+                        _request(environ), clicked[1], clicked[3], inline=False, link=link
+                    )
                 except Exception:
                     # As at the end of a Django request: a broken connection is replaced.
                     close_old_connections()
@@ -73,6 +86,12 @@ def tracking_first(application: WSGIApplication) -> WSGIApplication:
                         "302 Found",
                         [("Location", target), ("Content-Length", "0"), *ANSWER_HEADERS],
                     )
+                    return [b""]
+            trapped = HONEYPOT_PATH.fullmatch(path)
+            if trapped:
+                drainer_thread()
+                if honeypot_take(_request(environ), trapped[1], trapped[2], inline=False):
+                    start_response("204 No Content", list(ANSWER_HEADERS))
                     return [b""]
         return application(environ, start_response)
 

@@ -14,9 +14,16 @@ executemany, conferral.tracking.statements).
   event (`event_fold`'s rule: same client, machine verdict, within
   settings.EVENT_FOLD_SECONDS); a person's opens each keep their event.
 - A person's click sets `clicked_at` once, moves the status (Step.CLICK), and the first
-  click without a recorded open also sets `opened_at` with an `inferred` open event.
+  click without a recorded open also sets `opened_at` with an `inferred` open event; a
+  machine's click sets `machine_clicked_at` once. A hit of the honeypot is a machine's
+  click.
 - Each hit is judged by `machine_verdict` against the recipient's delivery and the
-  hit's own time, not the time it is applied.
+  hit's own time, not the time it is applied, then by the sequence rules
+  (conferral.tracking.sequence: a click before any open, every link at once, the
+  honeypot), which read the stored hits they need with one more query per batch and
+  may find earlier hits of a person's to be a machine's: those events are changed in
+  place, and the recipient's columns and status recomputed from what remains a
+  person's (one query per batch that found any).
 - A hit for an unknown recipient records nothing."""
 
 from __future__ import annotations
@@ -32,10 +39,12 @@ from django.db import connection, transaction
 from conferral.certificates.event_details import EmailClicked, EmailOpened
 from conferral.certificates.events import NewEvent, event_new, events_write
 from conferral.certificates.models import Channel, Event, EventType, Recipient
-from conferral.certificates.status import Step, transition
+from conferral.certificates.status import Step, engagement_status, transition
 from conferral.core.signing import client_hash
-from conferral.tracking.links import CLICK, OPEN
-from conferral.tracking.machine import machine_verdict
+from conferral.tracking import sequence
+from conferral.tracking.links import CLICK, HONEYPOT, LEGACY_LINK, OPEN
+from conferral.tracking.machine import MachineReason, machine_verdict
+from conferral.tracking.sequence import Seen
 from conferral.tracking.statements import (
     HIT_COLUMNS,
     event_detail_update_sql,
@@ -44,12 +53,16 @@ from conferral.tracking.statements import (
 
 logger = logging.getLogger(__name__)
 
-KINDS = frozenset({OPEN, CLICK})
+KINDS = frozenset({OPEN, CLICK, HONEYPOT})
+_MOMENTS = frozenset({"opened_at", "machine_opened_at", "clicked_at", "machine_clicked_at"})
+# A verdict the sequence rules may replace: the timing alone gave the hit away.
+_REPLACEABLE = frozenset({"", MachineReason.TOO_SOON.value})
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One fetch of the pixel (`kind` OPEN) or of the click link (CLICK)."""
+    """One fetch of the pixel (`kind` OPEN), of a click link (CLICK: `link` says which
+    of the message's, conferral.tracking.links.Link) or of the honeypot (HONEYPOT)."""
 
     kind: str
     public_id: str
@@ -57,6 +70,7 @@ class Hit:
     user_agent: str = ""
     client_address: str = ""
     method: str = "GET"
+    link: int = LEGACY_LINK
 
 
 @dataclass(slots=True)
@@ -77,6 +91,21 @@ class _Batch:
     folds: dict[tuple[int, str], list[_Fold]] = field(default_factory=dict)
     folded: dict[int, _Fold] = field(default_factory=dict)
     changed: dict[int, Recipient] = field(default_factory=dict)
+    # Each client's opens and clicks of a recipient's message (conferral.tracking.sequence),
+    # the stored events found to be a machine's, the recipients to recompute.
+    seen: dict[sequence.Key, list[Seen]] = field(default_factory=dict)
+    reclassified: dict[int, Seen] = field(default_factory=dict)
+    recompute: set[int] = field(default_factory=set)
+    # The stored opens inferred by stored clicks found to be a machine's, not read (a
+    # click's inferred open has its client and its time): recipient, client, time, reason.
+    inferred: list[tuple[int, str, dt.datetime, str]] = field(default_factory=list)
+    codes: dict[str, str] = field(default_factory=dict)  # client_hash by client address
+
+    def code(self, address: str) -> str:
+        code = self.codes.get(address)
+        if code is None:
+            code = self.codes[address] = client_hash(address)
+        return code
 
 
 def hits_apply(hits: Sequence[Hit]) -> list[NewEvent | None]:
@@ -91,6 +120,7 @@ def hits_apply(hits: Sequence[Hit]) -> list[NewEvent | None]:
     with transaction.atomic():
         batch = _Batch(recipients=_locked({hit.public_id for hit in hits}))
         _stored_folds(batch, hits, within)
+        _stored_seen(batch, hits)
         written: list[int | None] = []
         for hit in hits:
             recipient = batch.recipients.get(hit.public_id)
@@ -106,17 +136,21 @@ def hits_apply(hits: Sequence[Hit]) -> list[NewEvent | None]:
 
 
 def _write_changes(batch: _Batch) -> None:
-    """The recipients that changed and the stored events that folded, each an
-    executemany."""
+    """The stored events found to be a machine's, the recipients that changed (those
+    recomputed in between) and the stored events that folded, each an executemany."""
     ops = connection.ops
     with connection.cursor() as cursor:
+        sequence.verdicts_write(cursor, batch.reclassified.items(), batch.inferred)
+        _recompute(batch)
         if batch.changed:
             rows = [
                 (
-                    ops.adapt_datetimefield_value(r.opened_at),
-                    ops.adapt_datetimefield_value(r.machine_opened_at),
-                    ops.adapt_datetimefield_value(r.clicked_at),
-                    r.email_status,
+                    *(
+                        ops.adapt_datetimefield_value(getattr(r, name))
+                        if name in _MOMENTS
+                        else getattr(r, name)
+                        for name in HIT_COLUMNS
+                    ),
                     r.pk,
                 )
                 for r in batch.changed.values()
@@ -133,7 +167,8 @@ def _write_changes(batch: _Batch) -> None:
 def _locked(public_ids: set[str]) -> dict[str, Recipient]:
     rows = (
         Recipient.objects.select_for_update()
-        .filter(public_id__in=public_ids)
+        # An erased recipient's hits record nothing (conferral.certificates.erasure).
+        .filter(public_id__in=public_ids, erased_at__isnull=True)
         .order_by("pk")
         .only(
             "pk",
@@ -170,6 +205,19 @@ def _stored_folds(batch: _Batch, hits: Sequence[Hit], within: dt.timedelta) -> N
         batch.folds.setdefault((recipient_id, code), []).append(_Fold(at=at, detail=seen, pk=pk))
 
 
+def _stored_seen(batch: _Batch, hits: Sequence[Hit]) -> None:
+    """Load the stored opens and clicks that the sequence rules need for the batch's
+    hits (`sequence.stored_seen`: one query, none when no hit can need one)."""
+    pairs = []
+    codes = set()
+    for hit in hits:
+        recipient = batch.recipients.get(hit.public_id)
+        if recipient is not None and hit.client_address:
+            pairs.append((recipient, hit.at, hit.link, hit.kind == HONEYPOT))
+            codes.add(batch.code(hit.client_address))
+    batch.seen = sequence.stored_seen(sequence.wanted(pairs), codes)
+
+
 def _changed(batch: _Batch, recipient: Recipient, name: str, value: object) -> None:
     setattr(recipient, name, value)
     batch.changed[recipient.pk] = recipient
@@ -191,21 +239,24 @@ def _move(batch: _Batch, recipient: Recipient, step: Step) -> None:
 def _write(
     batch: _Batch, recipient: Recipient, hit: Hit, detail: EmailOpened | EmailClicked, machine: bool
 ) -> int:
-    batch.new.append(
-        event_new(
-            recipient=recipient,
-            detail=detail,
-            at=hit.at,
-            channel=Channel.EMAIL,
-            machine=machine,
-            user_agent=hit.user_agent,
-            client_address=hit.client_address,
-        )
+    event = event_new(
+        recipient=recipient,
+        detail=detail,
+        at=hit.at,
+        channel=Channel.EMAIL,
+        machine=machine,
+        user_agent=hit.user_agent,
+        client_address=hit.client_address,
     )
-    return len(batch.new) - 1
+    batch.new.append(event)
+    index = len(batch.new) - 1
+    if event.client_hash:
+        seen = Seen(at=hit.at, detail=detail, machine=machine, code=event.client_hash, index=index)
+        batch.seen.setdefault((recipient.pk, event.client_hash), []).append(seen)
+    return index
 
 
-def _verdict_of(recipient: Recipient, hit: Hit) -> tuple[bool, str, str]:
+def _verdict_of(recipient: Recipient, hit: Hit) -> tuple[bool, str, str, str]:
     verdict = machine_verdict(
         user_agent=hit.user_agent,
         client_address=hit.client_address,
@@ -213,12 +264,14 @@ def _verdict_of(recipient: Recipient, hit: Hit) -> tuple[bool, str, str]:
         delivered_at=recipient.delivered_at or recipient.first_sent_at,
         at=hit.at,
     )
-    return bool(verdict), verdict.machine_reason, verdict.machine_source
+    return bool(verdict), verdict.machine_reason, verdict.machine_source, verdict.via_source
 
 
 def _open(batch: _Batch, recipient: Recipient, hit: Hit, within: dt.timedelta) -> int | None:
-    machine, reason, source = _verdict_of(recipient, hit)
-    detail = EmailOpened(machine_reason=reason, machine_source=source)
+    machine, reason, source, via = _verdict_of(recipient, hit)
+    if reason in _REPLACEABLE and sequence.honeypot_near(_seen_of(batch, recipient, hit), hit.at):
+        machine, reason = True, MachineReason.HONEYPOT.value
+    detail = EmailOpened(machine_reason=reason, machine_source=source, via="" if machine else via)
     if not machine:
         _set_once(batch, recipient, "opened_at", hit.at)
         _move(batch, recipient, Step.OPEN)
@@ -268,13 +321,106 @@ def _fold(
     return True
 
 
+def _seen_of(batch: _Batch, recipient: Recipient, hit: Hit) -> list[Seen]:
+    """The opens and clicks of the hit's client on the recipient's message, known so far."""
+    code = batch.code(hit.client_address)
+    return batch.seen.get((recipient.pk, code), []) if code else []
+
+
 def _click(batch: _Batch, recipient: Recipient, hit: Hit) -> int:
-    machine, reason, source = _verdict_of(recipient, hit)
+    machine, reason, source, _via = _verdict_of(recipient, hit)
+    seen = _seen_of(batch, recipient, hit)
+    trapped = reason in _REPLACEABLE and sequence.honeypot_near(seen, hit.at)
+    if hit.kind == HONEYPOT or trapped:
+        machine, reason = True, MachineReason.HONEYPOT.value
+    elif reason in _REPLACEABLE and sequence.click_before_open(recipient, hit.at):
+        machine, reason = True, MachineReason.CLICK_BEFORE_OPEN.value
+    # The client's earlier hits this one shows to be a machine's, and why.
+    caught: list[Seen] = []
+    caught_reason = MachineReason.HONEYPOT.value
+    if hit.kind == HONEYPOT:
+        caught = sequence.honeypot_caught(seen, hit.at)
+    elif hit.link != LEGACY_LINK:
+        others = sequence.every_link(seen, hit.at, hit.link)
+        if others is not None:
+            caught, caught_reason = others, MachineReason.EVERY_LINK.value
+            if not machine:
+                machine, reason = True, caught_reason
     if not machine:
         inferred = _set_once(batch, recipient, "opened_at", hit.at)
         _set_once(batch, recipient, "clicked_at", hit.at)
         _move(batch, recipient, Step.CLICK)
         if inferred:
             _write(batch, recipient, hit, EmailOpened(inferred=True), machine=False)
-    detail = EmailClicked(machine_reason=reason, machine_source=source)
-    return _write(batch, recipient, hit, detail, machine=machine)
+    else:
+        _set_once(batch, recipient, "machine_clicked_at", hit.at)
+    detail = EmailClicked(
+        machine_reason=reason,
+        machine_source=source,
+        link=LEGACY_LINK if hit.kind == HONEYPOT else hit.link,
+        honeypot=hit.kind == HONEYPOT,
+    )
+    index = _write(batch, recipient, hit, detail, machine=machine)
+    for earlier in caught:
+        _reclassify(batch, recipient, seen, earlier, caught_reason)
+    return index
+
+
+def _reclassify(
+    batch: _Batch, recipient: Recipient, seen: list[Seen], earlier: Seen, reason: str
+) -> None:
+    """A hit taken for a person's is a machine's: its event changed in place (stored, or
+    pending in this batch), the machine column set, the recipient to be recomputed. A
+    click takes the open it inferred along (not a machine's open of the pixel: its
+    column is left)."""
+    if earlier.machine:
+        return
+    earlier.machine = True
+    earlier.detail = replace(earlier.detail, machine_reason=reason, machine_source="")
+    if isinstance(earlier.detail, EmailOpened):
+        earlier.detail = replace(earlier.detail, via="")  # a person's proxy, no longer
+    if earlier.pk is not None:
+        batch.reclassified[earlier.pk] = earlier
+    elif earlier.index is not None:
+        pending = batch.new[earlier.index]
+        if pending is not None:
+            batch.new[earlier.index] = replace(pending, machine=True, detail=earlier.detail)
+    batch.recompute.add(recipient.pk)
+    if isinstance(earlier.detail, EmailClicked):
+        _earliest(batch, recipient, "machine_clicked_at", earlier.at)
+        inferred = sequence.inferred_by(seen, earlier)
+        if inferred is not None:
+            _reclassify(batch, recipient, seen, inferred, reason)
+        elif earlier.pk is not None:
+            batch.inferred.append((recipient.pk, earlier.code, earlier.at, reason))
+    elif not earlier.detail.inferred:
+        _earliest(batch, recipient, "machine_opened_at", earlier.at)
+
+
+def _earliest(batch: _Batch, recipient: Recipient, name: str, at: dt.datetime) -> None:
+    current = getattr(recipient, name)
+    if current is None or at < current:
+        _changed(batch, recipient, name, at)
+
+
+def _recompute(batch: _Batch) -> None:
+    """The first open and click and the email status of each recipient that had hits
+    found to be a machine's, from the events that remain a person's: the stored ones
+    (read once, after the changed verdicts are written) and this batch's."""
+    if not batch.recompute:
+        return
+    firsts = sequence.human_firsts(batch.recompute, batch.new)
+    for recipient in batch.recipients.values():
+        if recipient.pk not in batch.recompute:
+            continue
+        opened = firsts.get((recipient.pk, EventType.EMAIL_OPENED.value))
+        clicked = firsts.get((recipient.pk, EventType.EMAIL_CLICKED.value))
+        if recipient.opened_at != opened:
+            _changed(batch, recipient, "opened_at", opened)
+        if recipient.clicked_at != clicked:
+            _changed(batch, recipient, "clicked_at", clicked)
+        status = engagement_status(
+            recipient.email_status, opened=opened is not None, clicked=clicked is not None
+        )
+        if status != recipient.email_status:
+            _changed(batch, recipient, "email_status", status.value)

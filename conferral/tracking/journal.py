@@ -42,6 +42,7 @@ from django.conf import settings
 from django.db import transaction
 
 from conferral.tracking.hits import KINDS, Hit, hits_apply
+from conferral.tracking.links import LEGACY_LINK
 from conferral.tracking.models import JournalOffset
 
 logger = logging.getLogger(__name__)
@@ -69,16 +70,25 @@ def journal_dir() -> Path:
 def line_encode(hit: Hit) -> bytes:
     at = (hit.at - EPOCH) // MICROSECOND
     fields = [hit.kind, hit.public_id, at, hit.method, hit.client_address]
-    fields.append(hit.user_agent[:USER_AGENT_MAX])
+    fields += [hit.user_agent[:USER_AGENT_MAX], hit.link]
     return json.dumps(fields, separators=(",", ":")).encode() + b"\n"
 
 
 def line_decode(line: bytes) -> Hit:
+    """A hit from its line; a line written before clicks named their link has six
+    fields, and its click is the message's one link (LEGACY_LINK)."""
     try:
-        kind, public_id, at, method, address, agent = json.loads(line)
+        kind, public_id, at, method, address, agent, *rest = json.loads(line)
     except (ValueError, TypeError) as exc:
         raise TornLine(f"not a journal line: {line[:80]!r}") from exc
-    if kind not in KINDS or not isinstance(at, int) or not isinstance(public_id, str):
+    link = rest[0] if len(rest) == 1 else LEGACY_LINK
+    if (
+        kind not in KINDS
+        or not isinstance(at, int)
+        or not isinstance(public_id, str)
+        or len(rest) > 1
+        or not isinstance(link, int)
+    ):
         raise TornLine(f"not a journal line: {line[:80]!r}")
     return Hit(
         kind=kind,
@@ -87,6 +97,7 @@ def line_decode(line: bytes) -> Hit:
         user_agent=str(agent),
         client_address=str(address),
         method=str(method),
+        link=link,
     )
 
 

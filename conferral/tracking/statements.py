@@ -5,13 +5,21 @@ by the backend; every value is a parameter."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import connection
 
 from conferral.certificates.models import Event, Recipient
 from conferral.certificates.statements import column
 
 # The recipient columns a batch of hits may change, in the order of the UPDATE's values.
-HIT_COLUMNS = ("opened_at", "machine_opened_at", "clicked_at", "email_status")
+HIT_COLUMNS = (
+    "opened_at",
+    "machine_opened_at",
+    "clicked_at",
+    "machine_clicked_at",
+    "email_status",
+)
 
 
 def _table(model: type[Recipient] | type[Event]) -> str:
@@ -37,4 +45,62 @@ def event_detail_update_sql() -> str:
     return (
         f"UPDATE {_table(Event)} SET {column(Event, 'detail')} = %s "  # noqa: S608
         f"WHERE {column(Event, 'id')} = %s"
+    )
+
+
+def event_verdict_update_sql() -> str:
+    """Set the machine flag and the detail of one event, a person's hit found to be a
+    machine's (for executemany: the flag, the detail, then its id)."""
+    return (
+        f"UPDATE {_table(Event)} SET {column(Event, 'machine')} = %s, "  # noqa: S608
+        f"{column(Event, 'detail')} = %s WHERE {column(Event, 'id')} = %s"
+    )
+
+
+def inferred_open_update_sql() -> str:
+    """Set the machine flag and the detail of the open a click inferred, known by its
+    recipient, type, time and client (for executemany: the flag, the detail, the
+    recipient's id, the type, the time, the client hash, and False: only a person's)."""
+    return (
+        f"UPDATE {_table(Event)} SET {column(Event, 'machine')} = %s, "  # noqa: S608
+        f"{column(Event, 'detail')} = %s WHERE {column(Event, 'recipient')} = %s "
+        f"AND {column(Event, 'type')} = %s AND {column(Event, 'at')} = %s "
+        f"AND {column(Event, 'client_hash')} = %s AND {column(Event, 'machine')} = %s"
+    )
+
+
+def _marks(count: int) -> str:
+    return ", ".join(["%s"] * count)
+
+
+def seen_select_sql(clicks: Sequence[tuple[int, int]], honeypot: int, codes: int) -> str:
+    """The stored opens and clicks a batch's sequence rules need (conferral.tracking.
+    sequence.stored_seen): of `codes` clients, through the email; for each of `clicks`
+    (how many recipients, how many link numbers: 0 for any) the clicks of those
+    recipients within a span, with one of those links; and, with `honeypot` recipients,
+    their opens and clicks within a span. Parameters in that order: the channel, the
+    client hashes, then per part the recipients' ids, the type(s), the span's two ends
+    and the links."""
+    recipient, kind, at = (column(Event, name) for name in ("recipient", "type", "at"))
+    if connection.vendor == "postgresql":
+        link = f"({column(Event, 'detail')} ->> 'link')"
+    else:
+        link = f"JSON_EXTRACT({column(Event, 'detail')}, '$.link')"
+    parts = []
+    for ids, links in clicks:
+        part = f"{recipient} IN ({_marks(ids)}) AND {kind} = %s AND {at} >= %s AND {at} <= %s"
+        if links:
+            part += f" AND {link} IN ({_marks(links)})"
+        parts.append(f"({part})")
+    if honeypot:
+        parts.append(
+            f"({recipient} IN ({_marks(honeypot)}) AND {kind} IN (%s, %s) "
+            f"AND {at} >= %s AND {at} <= %s)"
+        )
+    names = ("id", "recipient", "client_hash", "type", "at", "machine", "detail")
+    return (
+        f"SELECT {', '.join(column(Event, name) for name in names)} "  # noqa: S608
+        f"FROM {_table(Event)} WHERE {column(Event, 'channel')} = %s "
+        f"AND {column(Event, 'client_hash')} IN ({_marks(codes)}) "
+        f"AND ({' OR '.join(parts)}) ORDER BY {at}, {column(Event, 'id')}"
     )

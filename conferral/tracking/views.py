@@ -1,16 +1,19 @@
-"""The tracking endpoints in each email: the open pixel and the "Get certificate" link.
+"""The tracking endpoints in each email: the open pixel, the "Get certificate" links
+and the hidden honeypot link.
 
-Both check the URL's signature first: a forged or altered URL, or an unknown recipient,
-records nothing. The pixel always answers the same transparent GIF, whatever happens;
-the link only ever redirects to the recipient's own page, and otherwise answers a small
-page that says the link is not valid, so it can never be used as an open redirect.
+Each checks the URL's signature first: a forged or altered URL, or an unknown
+recipient, records nothing. The pixel always answers the same transparent GIF, whatever
+happens; a link only ever redirects to the recipient's own page, and otherwise answers a
+small page that says the link is not valid, so it can never be used as an open
+redirect. The honeypot answers an empty 204: whoever follows it is a machine, and there
+is nothing for it to see.
 
 A hit is written to the tracking journal before the answer goes out (`hit_take`) and
 applied to the database in batches (conferral.tracking.journal). In production the
 WSGI entry point answers both URLs itself, past Django's middleware
 (conferral.tracking.fastpath), and the drainer applies the journal; here, as
 Django views (the test client, a development server without that entry point), each
-hit is applied before the answer. Both run `hit_take`."""
+hit is applied before the answer. All run `hit_take`."""
 
 from __future__ import annotations
 
@@ -31,7 +34,14 @@ from conferral.core.http import render_in, user_agent
 from conferral.core.ids import looks_like_public_id
 from conferral.tracking.hits import Hit, hits_apply
 from conferral.tracking.journal import journal_append, journal_drain
-from conferral.tracking.links import CLICK, OPEN
+from conferral.tracking.links import (
+    CLICK,
+    HONEYPOT,
+    LEGACY_LINK,
+    OPEN,
+    click_purpose,
+    known_link,
+)
 from conferral.tracking.statements import token_select_sql
 
 logger = logging.getLogger(__name__)
@@ -51,7 +61,9 @@ def signed(purpose: str, public_id: str, sig: str) -> bool:
     return looks_like_public_id(public_id) and signing.verify(purpose, public_id, sig)
 
 
-def hit_take(request: HttpRequest, kind: str, public_id: str, *, inline: bool) -> None:
+def hit_take(
+    request: HttpRequest, kind: str, public_id: str, *, inline: bool, link: int = LEGACY_LINK
+) -> None:
     """Journal a hit of a signed URL (`inline`: and apply it now). A GET or HEAD only;
     the recipient is looked up when the hit is applied (an unknown one records
     nothing). Should the journal fail, the hit is applied at once instead."""
@@ -65,6 +77,7 @@ def hit_take(request: HttpRequest, kind: str, public_id: str, *, inline: bool) -
         user_agent=user_agent(request),
         client_address=client_address(request),
         method=method,
+        link=link,
     )
     try:
         journal_append(hit)
@@ -76,10 +89,14 @@ def hit_take(request: HttpRequest, kind: str, public_id: str, *, inline: bool) -
         journal_drain()
 
 
-def click_target(request: HttpRequest, public_id: str, sig: str, *, inline: bool) -> str | None:
-    """Where a click on the email's link goes (the recipient's own page, marked as
-    reached through the email), its hit taken; None for a link that is not valid."""
-    if not signed(CLICK, public_id, sig):
+def click_target(
+    request: HttpRequest, public_id: str, sig: str, *, inline: bool, link: int = LEGACY_LINK
+) -> str | None:
+    """Where a click on one of the email's links goes (the recipient's own page, marked
+    as reached through the email), its hit taken; None for a link that is not valid."""
+    if link != LEGACY_LINK and not known_link(link):
+        return None
+    if not signed(click_purpose(link), public_id, sig):
         return None
     with connection.cursor() as cursor:
         cursor.execute(_token_sql(connection.vendor), [public_id])
@@ -88,7 +105,7 @@ def click_target(request: HttpRequest, public_id: str, sig: str, *, inline: bool
         return None
     (token,) = row
     try:
-        hit_take(request, CLICK, public_id, inline=inline)
+        hit_take(request, CLICK, public_id, inline=inline, link=link)
     except Exception:
         # The person still gets to their credential; the failure is logged.
         logger.exception("could not record a click for %s", public_id)
@@ -128,11 +145,33 @@ def open_pixel(request: HttpRequest, public_id: str, sig: str) -> HttpResponse:
     return response
 
 
+def honeypot_take(request: HttpRequest, public_id: str, sig: str, *, inline: bool) -> bool:
+    """Take the honeypot's hit if its URL is signed (the recipient is looked up when
+    it is applied); False for a link that is not valid."""
+    if not signed(HONEYPOT, public_id, sig):
+        return False
+    try:
+        hit_take(request, HONEYPOT, public_id, inline=inline)
+    except Exception:
+        logger.exception("could not record a honeypot hit for %s", public_id)
+    return True
+
+
 @csrf_exempt
-def click(request: HttpRequest, public_id: str, sig: str) -> HttpResponse:
+def click(request: HttpRequest, public_id: str, sig: str, link: int = LEGACY_LINK) -> HttpResponse:
     """Record `email.clicked` and redirect to the recipient's own page, marked as
     reached through the email. An invalid link records nothing and redirects nowhere."""
-    target = click_target(request, public_id, sig, inline=True)
+    target = click_target(request, public_id, sig, inline=True, link=link)
     if target is None:
         return render_in(request, None, "tracking/link_invalid.html", {}, status=404)
     return HttpResponseRedirect(target)
+
+
+@csrf_exempt
+def honeypot(request: HttpRequest, public_id: str, sig: str) -> HttpResponse:
+    """Record the hidden link's hit as a machine's `email.clicked` and answer nothing
+    (204); an invalid one records nothing and gets the page of a link that is not
+    valid."""
+    if not honeypot_take(request, public_id, sig, inline=True):
+        return render_in(request, None, "tracking/link_invalid.html", {}, status=404)
+    return HttpResponse(status=204)

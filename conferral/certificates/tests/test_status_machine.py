@@ -20,6 +20,7 @@ from conferral.certificates.status import (
     EmailStatus,
     Status,
     Step,
+    engagement_status,
     transition,
 )
 
@@ -190,3 +191,23 @@ def test_it_names_the_groups_consistently() -> None:
     assert S.COMPLAINED not in QUEUEABLE
     # What a send moves is what may be sent, but for a message already read.
     assert transition(Step.QUEUE).sources == QUEUEABLE - READ
+
+
+@pytest.mark.parametrize("status", ALL)
+def test_it_recomputes_a_read_status_from_what_remains_a_persons(status: EmailStatus) -> None:
+    found = {
+        (opened, clicked): engagement_status(status, opened=opened, clicked=clicked)
+        for opened in (False, True)
+        for clicked in (False, True)
+    }
+
+    if status in READ:
+        assert found == {
+            (False, False): S.DELIVERED,
+            (True, False): S.OPENED,
+            (False, True): S.CLICKED,
+            (True, True): S.CLICKED,
+        }
+    else:
+        # Bounced, complained, in flight…: not moved by opens or clicks, so left alone.
+        assert set(found.values()) == {status}

@@ -29,6 +29,14 @@ ACCEPTED = {
     # role="presentation" only tells screen readers the tables are layout; ignored, it
     # changes nothing on screen.
     "`role attribute` is not supported by `outlook.windows-mail`",
+    # The honeypot link (conferral.tracking.sequence) holds nothing, so where display:none
+    # or aria-hidden is ignored there is still nothing to see or read; tabindex="-1"
+    # keeps it out of the keyboard's way.
+    "`display:none` is not supported by `gmail.mobile-webmail`",
+    "`aria-hidden attribute` is not supported by `outlook.windows-mail`",
+    "`aria-hidden attribute` is not supported by `yahoo.desktop-webmail`",
+    "`aria-hidden attribute` is not supported by `yahoo.ios`",
+    "`aria-hidden attribute` is not supported by `yahoo.android`",
 }
 
 

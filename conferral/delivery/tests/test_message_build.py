@@ -15,7 +15,7 @@ from conferral.certificates.models import Certificate, Kind, Language, Recipient
 from conferral.certificates.services import certificate_create
 from conferral.delivery.message import MessageTemplate, verp_address, verp_public_id
 from conferral.tracking import links
-from conferral.tracking.links import click_url, open_pixel_url
+from conferral.tracking.links import Link, click_url, open_pixel_url
 
 NAMES = [
     "Jürgen Müller-Łukasz",
@@ -91,10 +91,11 @@ def test_it_carries_the_tracked_button_the_pixel_and_a_unique_message_id(
 
     parsed = _parse(first.raw)
     text, page = _parts(parsed)
-    assert f'href="{click_url(ada)}"' in page
+    assert f'href="{click_url(ada, Link.BUTTON)}"' in page
     assert ">Get certificate</a>" in page
+    assert f'href="{click_url(ada, Link.ADDRESS)}"' in page
     assert f'<img src="{open_pixel_url(ada)}"' in page
-    assert click_url(ada) in text
+    assert click_url(ada, Link.TEXT) in text
     assert click_url(bob) not in page
     assert parsed["Message-ID"] == first.message_id
     assert len({first.message_id, second.message_id, again.message_id}) == 3
@@ -161,7 +162,7 @@ def test_it_falls_back_to_the_link_function_when_the_link_shape_is_unknown(
     from conferral.delivery.message import _Link
 
     [ada] = add_recipients(("Ada", "ada@example.com"))
-    fast = _Link(click_url, links.CLICK)
+    fast = _Link(click_url, links.click_purpose(links.Link.BUTTON))
     unusual = _Link(lambda r: f"https://example.org/{r.public_id[::-1]}", links.CLICK)
 
     assert fast.fmt is not None

@@ -199,6 +199,18 @@ def assert_reads_as_a_sentence(sentence: str) -> None:
         ),
         (EventType.CREDENTIAL_REISSUED, {}, "The credential was reissued."),
         (
+            EventType.CREDENTIAL_ERASED,
+            {"detail": {"by": "owner@acme.test"}},
+            "Erased by owner@acme.test: the name, address and attributes were removed, and "
+            "the credential's pages say it was erased.",
+        ),
+        (
+            EventType.CREDENTIAL_ERASED,
+            {"channel": "api"},
+            "Erased through the API: the name, address and attributes were removed, and the "
+            "credential's pages say it was erased.",
+        ),
+        (
             EventType.EMAIL_QUEUED,
             {"detail": {"resend": True, "scheduled_for": "2030-03-04T16:30:00+00:00"}},
             "Scheduled to be sent again at 16:30 (a resend).",
@@ -424,10 +436,12 @@ def test_it_explains_each_machine_reason_in_a_sentence(
     [
         ("Mozilla/5.0", "17.58.0.1"),
         ("Mozilla/5.0", "203.0.113.9"),
-        ("Mozilla/5.0 (via ggpht.com GoogleImageProxy)", ""),
-        ("YahooMailProxy; https://help.yahoo.com/kb/yahoo-mail-proxy-SLN28749.html", ""),
-        ("Mozilla/5.0 (compatible; OutlookImageProxy)", ""),
         ("Some-ImageProxy/1.0", ""),
+        ("Mozilla/5.0 (compatible; Trend Micro URL check)", ""),
+        ("Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/534+ BingPreview/1.0b", ""),
+        ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", ""),
+        ("Mozilla/5.0 (compatible; SemrushBot/7~bl; +http://www.semrush.com/bot.html)", ""),
+        ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome/131.0 Safari", ""),
         ("Microsoft Safe Links Scanner", ""),
         ("Mozilla/5.0 (compatible; Proofpoint URL Defense)", ""),
         ("Mimecast-URL-Protect/1.0", ""),

@@ -289,7 +289,7 @@ def test_it_applies_one_recipients_hits_in_the_order_they_came(served: Site) -> 
         ("email.opened", True, _folded(events[0], 3)),
         ("email.opened", False, {}),
         ("email.opened", False, {}),
-        ("email.clicked", False, {}),
+        ("email.clicked", False, {"link": 1}),
     ]
     status, opened_at, machine_opened_at, clicked_at = served.person(public_id)
     assert status == "clicked"

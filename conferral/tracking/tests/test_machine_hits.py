@@ -15,6 +15,7 @@ from freezegun import freeze_time
 from conferral.certificates.links import recipient_path
 from conferral.certificates.models import Channel, Event, EventType, Recipient
 from conferral.certificates.status import EmailStatus
+from conferral.tracking.explain import event_explain
 from conferral.tracking.links import click_url, open_pixel_url
 from conferral.tracking.machine import MachineReason
 
@@ -33,22 +34,19 @@ def _path(url: str) -> str:
     ("user_agent", "address", "reason"),
     [
         ("Mozilla/5.0", "17.58.101.7", MachineReason.APPLE_PRIVACY),
+        ("Mozilla/5.0", "2a01:b740::17", MachineReason.APPLE_PRIVACY),
         ("Mozilla/5.0", "203.0.113.9", MachineReason.IMAGE_PROXY),
-        (
-            "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com "
-            "GoogleImageProxy)",
-            "66.102.8.1",
-            MachineReason.IMAGE_PROXY,
-        ),
-        (
-            "YahooMailProxy; https://help.yahoo.com/kb/yahoo-mail-proxy-SLN28749.html",
-            "98.136.1.1",
-            MachineReason.IMAGE_PROXY,
-        ),
         ("", "203.0.113.9", MachineReason.NO_USER_AGENT),
         ("python-requests/2.32.3", "203.0.113.9", MachineReason.BOT),
         ("curl/8.5.0", "203.0.113.9", MachineReason.BOT),
         (FIREFOX, "40.107.22.61", MachineReason.LINK_SCANNER),
+        (FIREFOX, "2a01:111:f400::1c", MachineReason.LINK_SCANNER),
+        (
+            "Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/534+ (KHTML, like Gecko) "
+            "BingPreview/1.0b",
+            "203.0.113.9",
+            MachineReason.LINK_PREVIEW,
+        ),
     ],
 )
 def test_it_flags_machine_opens_and_keeps_them_apart(
@@ -67,6 +65,41 @@ def test_it_flags_machine_opens_and_keeps_them_apart(
     assert event.type == EventType.EMAIL_OPENED
     assert event.machine is True
     assert event.detail["machine_reason"] == reason
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "via", "sentence"),
+    [
+        (
+            "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com "
+            "GoogleImageProxy)",
+            "Google image proxy",
+            "Opened through the Google image proxy: it loads the email's images only when "
+            "the message is opened.",
+        ),
+        (
+            "YahooMailProxy; https://help.yahoo.com/kb/yahoo-mail-proxy-SLN28749.html",
+            "Yahoo Mail proxy",
+            "Opened through the Yahoo Mail proxy: it loads the email's images only when "
+            "the message is opened.",
+        ),
+    ],
+)
+def test_it_counts_an_open_through_a_webmail_proxy_as_a_person_and_says_so(
+    client: Client, delivered: Recipient, user_agent: str, via: str, sentence: str
+) -> None:
+    # From Google's own addresses, which its crawlers' published ranges may also hold.
+    client.get(
+        _path(open_pixel_url(delivered)), HTTP_USER_AGENT=user_agent, REMOTE_ADDR="66.249.84.1"
+    )
+
+    delivered.refresh_from_db()
+    assert delivered.email_status == EmailStatus.OPENED
+    assert delivered.opened_at is not None
+    event = Event.objects.get(recipient=delivered)
+    assert event.machine is False
+    assert event.detail == {"via": via}
+    assert event_explain(event) == sentence
 
 
 def test_it_flags_a_head_request_on_the_pixel(client: Client, delivered: Recipient) -> None:
@@ -113,6 +146,7 @@ def test_it_flags_link_scanner_clicks_and_still_redirects_home(
     assert event.detail == {
         "machine_reason": MachineReason.LINK_SCANNER,
         "machine_source": source,
+        "link": 1,
     }
 
 
@@ -134,7 +168,8 @@ def test_it_flags_hits_within_seconds_of_delivery(
     soon, later = Event.objects.filter(recipient=recipient).order_by("at")
     assert soon.type == EventType.EMAIL_CLICKED
     assert soon.machine is True
-    assert soon.detail["machine_reason"] == MachineReason.TOO_SOON
+    # No open came before it: the sequence rule says more than the timing alone.
+    assert soon.detail["machine_reason"] == MachineReason.CLICK_BEFORE_OPEN
     assert later.type == EventType.EMAIL_OPENED
     assert later.machine is False
     recipient.refresh_from_db()
