@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI, Swagger
 
-from conferral.api import badges, certificates, recipients, webhooks
+from conferral.api import badges, certificates, organization, recipients, webhooks
 from conferral.api.auth import ApiKeyAuth
 from conferral.api.errors import errors_install
 from conferral.api.parser import JsonParser
@@ -30,3 +30,4 @@ api.add_router("/certificates", certificates.router)
 api.add_router("/recipients", recipients.router)
 api.add_router("/badges", badges.router)
 api.add_router("/webhooks", webhooks.router)
+api.add_router("/organization", organization.router)

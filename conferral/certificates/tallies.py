@@ -32,6 +32,10 @@ class StatusTally:
     opened: int = 0  # Fact.OPENED
     clicked: int = 0  # Fact.CLICKED
     machine_opened_only: int = 0  # Fact.MACHINE_OPENED_ONLY
+    machine_opened: int = 0  # a machine's open, whatever else happened
+    machine_clicked: int = 0  # a machine's click, whatever else happened
+    opened_any: int = 0  # any open: a person's, one a click infers, a machine's
+    clicked_any: int = 0  # any click: a person's or a machine's
     waiting: int = 0  # a next attempt still to come (deferred or scheduled)
     revoked: int = 0  # credentials revoked
 
@@ -78,6 +82,7 @@ TALLY_FIELDS = (
     "opened",
     "clicked",
     "machine_opened",
+    "machine_clicked",
     "revoked",
     "downloaded",
     "linkedin_added",
@@ -89,24 +94,53 @@ TALLY_FIELDS = (
 )
 
 
+COUNTED = (
+    "recipients",
+    "sent",
+    "opened",
+    "clicked",
+    "machine_opened_only",
+    "revoked",
+    "machine_opened",
+    "machine_clicked",
+    "opened_any",
+    "clicked_any",
+)
+"""The StatusTally fields `recipient_tallies` counts, in the order it counts them."""
+
+
 def recipient_tallies(certificate: Certificate) -> Tallies:
     """The certificate's tallies, every `waiting` zero: one read of its tally rows.
 
-    Each number counts by the definition in conferral.certificates.facts, here applied
-    to a combination of facts at a time (tests compare both on random histories)."""
+    Each number counts by the definition in conferral.certificates.facts (the machine
+    and "any" ones by conferral.stats.selectors'), here applied to a combination of
+    facts at a time (tests compare both on random histories)."""
     by_status: dict[str, list[int]] = {}
     claimed, shared_or_downloaded, linkedin = 0, 0, 0
     shares = dict.fromkeys(SOCIAL_NETWORKS, 0)
     rows = RecipientTally.objects.filter(certificate=certificate).values_list(*TALLY_FIELDS)
     for row in rows.order_by():
-        (email_status, status, sent, opened, clicked, machine, revoked, downloaded) = row[:8]
-        (linkedin_added, on_linkedin, on_facebook, on_x, shared_any, n) = row[8:]
+        (email_status, status, sent, opened, clicked, machine, machine_click) = row[:7]
+        (revoked, downloaded, linkedin_added, on_linkedin, on_facebook, on_x) = row[7:13]
+        (shared_any, n) = row[13:]
         if not n:
             continue
         read = opened or clicked
-        counts = by_status.setdefault(email_status, [0] * 6)
-        for index, counted in enumerate((True, sent, read, clicked, machine and not read, revoked)):
-            counts[index] += n if counted else 0
+        counted = (
+            True,
+            sent,
+            read,
+            clicked,
+            machine and not read,
+            revoked,
+            machine,
+            machine_click,
+            read or machine or machine_click,
+            clicked or machine_click,
+        )
+        counts = by_status.setdefault(email_status, [0] * len(COUNTED))
+        for index, fact in enumerate(counted):
+            counts[index] += n if fact else 0
         if status == Status.CLAIMED:
             claimed += n
             shared_or_downloaded += n if downloaded or shared_any else 0
@@ -116,15 +150,8 @@ def recipient_tallies(certificate: Certificate) -> Tallies:
             ):
                 shares[network] += n if shared else 0
     tallies = Tallies(ClaimedTally(claimed, shared_or_downloaded, linkedin, shares))
-    for email_status, (recipients, sent, read, clicked, machine, revoked) in by_status.items():
-        tallies[email_status] = StatusTally(
-            recipients=recipients,
-            sent=sent,
-            opened=read,
-            clicked=clicked,
-            machine_opened_only=machine,
-            revoked=revoked,
-        )
+    for email_status, counts in by_status.items():
+        tallies[email_status] = StatusTally(**dict(zip(COUNTED, counts, strict=True)))
     return tallies
 
 

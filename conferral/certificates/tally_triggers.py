@@ -40,6 +40,7 @@ SET_COLUMNS = {
     "opened": "opened_at",
     "clicked": "clicked_at",
     "machine_opened": "machine_opened_at",
+    "machine_clicked": "machine_clicked_at",
     "revoked": "revoked_at",
     "downloaded": "downloaded_at",
     "linkedin_added": "linkedin_added_at",
@@ -53,6 +54,8 @@ SHARED_TEXT = {
     "shared_any": '"',
 }
 KEY = ("certificate_id", "email_status", "status", *SET_COLUMNS, *SHARED_TEXT)
+"""The tally's key as the models have it; `install` uses the part of it the migrated
+schema has so far (see `_key_as_migrated`)."""
 TRIGGERS = (
     "recipient_tally_insert",
     "recipient_tally_update",
@@ -63,10 +66,10 @@ TRIGGERS = (
 """Every trigger `install` creates (SQLite has no TRUNCATE, so not the fourth)."""
 
 
-def _key_values(row: str, vendor: str) -> list[str]:
-    """The key of recipient row `row` (NEW, OLD or a table alias) as SQL expressions."""
+def _key_values(row: str, vendor: str, key: tuple[str, ...]) -> list[str]:
+    """The `key` of recipient row `row` (NEW, OLD or a table alias) as SQL expressions."""
     values = [f"{row}.certificate_id", f"{row}.email_status", f"{row}.status"]
-    values += [f"{row}.{column} IS NOT NULL" for column in SET_COLUMNS.values()]
+    values += [f"{row}.{SET_COLUMNS[name]} IS NOT NULL" for name in key if name in SET_COLUMNS]
     for text in SHARED_TEXT.values():
         literal = "'" + text.replace("'", "''") + "'"
         if vendor == "postgresql":
@@ -76,73 +79,71 @@ def _key_values(row: str, vendor: str) -> list[str]:
     return values
 
 
-def _key_columns() -> str:
-    return ", ".join(KEY)
+def _upsert_head(key: tuple[str, ...]) -> str:
+    return f"INSERT INTO {TALLY} (slot, {', '.join(key)}, n) "
 
 
-def _upsert_head() -> str:
-    return f"INSERT INTO {TALLY} (slot, {_key_columns()}, n) "
-
-
-def _upsert_tail() -> str:
-    conflict = ", ".join(("certificate_id", "slot", *KEY[1:]))
+def _upsert_tail(key: tuple[str, ...]) -> str:
+    conflict = ", ".join(("certificate_id", "slot", *key[1:]))
     return f" ON CONFLICT ({conflict}) DO UPDATE SET n = {TALLY}.n + excluded.n"
 
 
-def _sqlite_row_upsert(row: str, delta: int) -> str:
-    values = ", ".join(_key_values(row, "sqlite"))
+def _sqlite_row_upsert(row: str, delta: int, key: tuple[str, ...]) -> str:
+    values = ", ".join(_key_values(row, "sqlite", key))
     # SELECT … WHERE true: SQLite's parser needs the WHERE before an upsert's ON CONFLICT.
-    return f"{_upsert_head()}SELECT 0, {values}, {delta} WHERE true{_upsert_tail()};"
+    return f"{_upsert_head(key)}SELECT 0, {values}, {delta} WHERE true{_upsert_tail(key)};"
 
 
-def _sqlite_sql() -> list[str]:
+def _sqlite_sql(key: tuple[str, ...]) -> list[str]:
     changed = " OR ".join(
         f"({old}) IS NOT ({new})"
-        for old, new in zip(_key_values("OLD", "sqlite"), _key_values("NEW", "sqlite"), strict=True)
+        for old, new in zip(
+            _key_values("OLD", "sqlite", key), _key_values("NEW", "sqlite", key), strict=True
+        )
     )
     return [
         f"CREATE TRIGGER recipient_tally_insert AFTER INSERT ON {RECIPIENTS} "
-        f"FOR EACH ROW BEGIN {_sqlite_row_upsert('NEW', 1)} END",
+        f"FOR EACH ROW BEGIN {_sqlite_row_upsert('NEW', 1, key)} END",
         f"CREATE TRIGGER recipient_tally_update AFTER UPDATE ON {RECIPIENTS} "
         f"FOR EACH ROW WHEN {changed} BEGIN "
-        f"{_sqlite_row_upsert('OLD', -1)} {_sqlite_row_upsert('NEW', 1)} END",
+        f"{_sqlite_row_upsert('OLD', -1, key)} {_sqlite_row_upsert('NEW', 1, key)} END",
         f"CREATE TRIGGER recipient_tally_delete AFTER DELETE ON {RECIPIENTS} "
-        f"FOR EACH ROW BEGIN {_sqlite_row_upsert('OLD', -1)} END",
+        f"FOR EACH ROW BEGIN {_sqlite_row_upsert('OLD', -1, key)} END",
         f"CREATE TRIGGER certificate_tally_delete AFTER DELETE ON {CERTIFICATES} "
         f"FOR EACH ROW BEGIN DELETE FROM {TALLY} WHERE certificate_id = OLD.id; END",
     ]
 
 
-def _postgresql_grouped(source: str) -> str:
-    """The upsert of `source` (rows of KEY and a delta `d`) summed by key, in key order."""
-    columns = _key_columns()
+def _postgresql_grouped(source: str, key: tuple[str, ...]) -> str:
+    """The upsert of `source` (rows of `key` and a delta `d`) summed by key, in key order."""
+    columns = ", ".join(key)
     return (
-        f"{_upsert_head()}SELECT mod(pg_backend_pid(), {TALLY_SLOTS}), {columns}, sum(d) "
+        f"{_upsert_head(key)}SELECT mod(pg_backend_pid(), {TALLY_SLOTS}), {columns}, sum(d) "
         f"FROM ({source}) AS change GROUP BY {columns} HAVING sum(d) <> 0 "
-        f"ORDER BY {columns}{_upsert_tail()};"
+        f"ORDER BY {columns}{_upsert_tail(key)};"
     )
 
 
-def _postgresql_rows(table: str, delta: int) -> str:
+def _postgresql_rows(table: str, delta: int, key: tuple[str, ...]) -> str:
     values = ", ".join(
         f"{value} AS {name}"
-        for value, name in zip(_key_values("r", "postgresql"), KEY, strict=True)
+        for value, name in zip(_key_values("r", "postgresql", key), key, strict=True)
     )
     return f"SELECT {values}, {delta} AS d FROM {table} AS r"
 
 
-def _postgresql_sql() -> list[str]:
-    added = _postgresql_rows("new_rows", 1)
-    removed = _postgresql_rows("old_rows", -1)
+def _postgresql_sql(key: tuple[str, ...]) -> list[str]:
+    added = _postgresql_rows("new_rows", 1, key)
+    removed = _postgresql_rows("old_rows", -1, key)
     function = f"""
 CREATE OR REPLACE FUNCTION recipient_tally() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        {_postgresql_grouped(added)}
+        {_postgresql_grouped(added, key)}
     ELSIF TG_OP = 'DELETE' THEN
-        {_postgresql_grouped(removed)}
+        {_postgresql_grouped(removed, key)}
     ELSE
-        {_postgresql_grouped(f"{added} UNION ALL {removed}")}
+        {_postgresql_grouped(f"{added} UNION ALL {removed}", key)}
     END IF;
     RETURN NULL;
 END $$"""
@@ -174,16 +175,27 @@ def _drop_sql(vendor: str) -> list[str]:
     return [f"DROP TRIGGER IF EXISTS {name}" for name in TRIGGERS]
 
 
+def _key_as_migrated(connection: BaseDatabaseWrapper) -> tuple[str, ...]:
+    """KEY without the columns the tally table does not have yet: an earlier migration
+    installs the triggers of its own time (0010 before 0013 added `machine_clicked`),
+    and the migration that adds a key column installs them again after it."""
+    with connection.cursor() as cursor:
+        present = {
+            column.name for column in connection.introspection.get_table_description(cursor, TALLY)
+        }
+    return tuple(name for name in KEY if name in present)
+
+
 def install(connection: BaseDatabaseWrapper) -> None:
     """(Re)create the triggers and recount every tally from the recipient rows."""
     vendor = connection.vendor
-    values = ", ".join(_key_values(RECIPIENTS, vendor))
+    key = _key_as_migrated(connection)
+    values = ", ".join(_key_values(RECIPIENTS, vendor, key))
     statements = [
         *_drop_sql(vendor),
-        *(_postgresql_sql() if vendor == "postgresql" else _sqlite_sql()),
+        *(_postgresql_sql(key) if vendor == "postgresql" else _sqlite_sql(key)),
         f"DELETE FROM {TALLY}",
-        f"INSERT INTO {TALLY} (slot, {_key_columns()}, n) "
-        f"SELECT 0, {values}, count(*) FROM {RECIPIENTS} GROUP BY {values}",
+        f"{_upsert_head(key)}SELECT 0, {values}, count(*) FROM {RECIPIENTS} GROUP BY {values}",
     ]
     with connection.cursor() as cursor:
         for statement in statements:

@@ -20,11 +20,11 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from conferral.accounts.models import Membership, Organization, Role
-from conferral.accounts.selectors import membership_current
+from conferral.accounts.selectors import membership_current, memberships_for_user
 
 EDITOR_ROLES = [Role.OWNER, Role.ADMIN]
 SESSION_ORGANIZATION = "conferral_organization"
@@ -41,6 +41,19 @@ PERSONAL_URL_NAMES = frozenset(
         "invitation_accept",
     }
 )
+
+
+def organization_for_member(
+    request: HttpRequest, organization_id: str
+) -> tuple[Organization, bool]:
+    """The user's organization with this public id, and whether they may change it; a
+    404 for one they do not belong to."""
+    membership = (
+        memberships_for_user(request.user).filter(organization__public_id=organization_id).first()
+    )
+    if membership is None:
+        raise Http404("No such organization.")
+    return membership.organization, membership.role in EDITOR_ROLES
 
 
 def user_can_edit(user: AbstractBaseUser | AnonymousUser, organization: Organization) -> bool:

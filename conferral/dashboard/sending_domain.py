@@ -18,8 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from conferral.accounts.models import Organization
-from conferral.accounts.selectors import memberships_for_user
-from conferral.dashboard.access import EDITOR_ROLES
+from conferral.dashboard.access import organization_for_member
 from conferral.delivery.domains.check import Outcome
 from conferral.delivery.domains.models import SendingDomain
 from conferral.delivery.domains.records import records_for
@@ -91,18 +90,8 @@ class DomainForm(forms.Form):
         return DomainSettings(**{name: self.cleaned_data[name] for name in self.fields})
 
 
-def _organization(request: HttpRequest, organization_id: str) -> tuple[Organization, bool]:
-    """The user's organization with this public id, and whether they may change it."""
-    membership = (
-        memberships_for_user(request.user).filter(organization__public_id=organization_id).first()
-    )
-    if membership is None:
-        raise Http404("No such organization.")
-    return membership.organization, membership.role in EDITOR_ROLES
-
-
 def _editable(request: HttpRequest, organization_id: str) -> Organization:
-    organization, can_edit = _organization(request, organization_id)
+    organization, can_edit = organization_for_member(request, organization_id)
     if not can_edit:
         raise PermissionDenied(_("Only owners and admins can change the sending domain."))
     return organization
@@ -155,7 +144,7 @@ def _page(
 def sending_domain(request: HttpRequest, organization_id: str) -> HttpResponse:
     """The page; a POST sets the domain up or changes it."""
     if request.method != "POST":
-        return _page(request, *_organization(request, organization_id))
+        return _page(request, *organization_for_member(request, organization_id))
     organization, can_edit = _editable(request, organization_id), True
     form = DomainForm(request.POST)
     if not form.is_valid():

@@ -16,11 +16,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from conferral.accounts.models import Organization
-from conferral.accounts.selectors import memberships_for_user
-from conferral.certificates.models import EventType
-from conferral.dashboard.access import EDITOR_ROLES
+from conferral.dashboard.access import organization_for_member
 from conferral.webhooks.models import DESCRIPTION_MAX_LENGTH, URL_MAX_LENGTH, Endpoint
-from conferral.webhooks.payload import WEBHOOK_TYPES
+from conferral.webhooks.payload import WEBHOOK_TYPES, type_label
 from conferral.webhooks.selectors import (
     deliveries_recent,
     delivery_get_for_org,
@@ -47,23 +45,13 @@ class EndpointForm(forms.Form):
     )
     event_types = forms.MultipleChoiceField(
         label=gettext_lazy("Events"),
-        choices=[(kind, f"{EventType(kind).label} ({kind})") for kind in WEBHOOK_TYPES],
+        choices=[(kind, f"{type_label(kind)} ({kind})") for kind in WEBHOOK_TYPES],
         widget=forms.CheckboxSelectMultiple,
     )
 
 
-def _organization(request: HttpRequest, organization_id: str) -> tuple[Organization, bool]:
-    """The user's organization with this public id, and whether they may change it."""
-    membership = (
-        memberships_for_user(request.user).filter(organization__public_id=organization_id).first()
-    )
-    if membership is None:
-        raise Http404("No such organization.")
-    return membership.organization, membership.role in EDITOR_ROLES
-
-
 def _editable(request: HttpRequest, organization_id: str) -> Organization:
-    organization, can_edit = _organization(request, organization_id)
+    organization, can_edit = organization_for_member(request, organization_id)
     if not can_edit:
         raise PermissionDenied(_("Only owners and admins can change the webhooks."))
     return organization
@@ -102,7 +90,7 @@ def _list(
 def webhooks(request: HttpRequest, organization_id: str) -> HttpResponse:
     """The list; a POST registers an endpoint and shows its secret, this once."""
     if request.method != "POST":
-        return _list(request, *_organization(request, organization_id))
+        return _list(request, *organization_for_member(request, organization_id))
     organization = _editable(request, organization_id)
     form = EndpointForm(request.POST)
     if not form.is_valid():
@@ -119,13 +107,13 @@ def webhooks(request: HttpRequest, organization_id: str) -> HttpResponse:
 @require_http_methods(["GET"])
 def webhook_endpoint(request: HttpRequest, organization_id: str, endpoint_id: str) -> HttpResponse:
     """One endpoint and its recent deliveries, each with its attempts."""
-    organization, can_edit = _organization(request, organization_id)
+    organization, can_edit = organization_for_member(request, organization_id)
     endpoint = _endpoint(organization, endpoint_id)
     context = {
         "organization": organization,
         "can_edit": can_edit,
         "endpoint": endpoint,
-        "event_labels": [EventType(kind).label for kind in endpoint.event_types],
+        "event_labels": [type_label(kind) for kind in endpoint.event_types],
         "deliveries": deliveries_recent(endpoint),
     }
     return render(request, "dashboard/webhook_endpoint.html", context)

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -50,6 +51,23 @@ from conferral.tracking.services import (
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
 
 
+MACHINE_OPENED = Q(machine_opened_at__isnull=False)
+MACHINE_CLICKED = Q(machine_clicked_at__isnull=False)
+FIELDS = (
+    "recipients",
+    "sent",
+    "opened",
+    "clicked",
+    "machine_opened_only",
+    "machine_opened",
+    "machine_clicked",
+    "opened_any",
+    "clicked_any",
+    "waiting",
+    "revoked",
+)
+
+
 def counted_from_scratch(certificate: Certificate, now: dt.datetime) -> dict[str, Any]:
     """Every number the tallies give, aggregated over the recipient rows by the
     definitions in conferral.certificates.facts."""
@@ -62,6 +80,10 @@ def counted_from_scratch(certificate: Certificate, now: dt.datetime) -> dict[str
             opened=Count("pk", filter=FACTS[Fact.OPENED]),
             clicked=Count("pk", filter=FACTS[Fact.CLICKED]),
             machine_opened_only=Count("pk", filter=FACTS[Fact.MACHINE_OPENED_ONLY]),
+            machine_opened=Count("pk", filter=MACHINE_OPENED),
+            machine_clicked=Count("pk", filter=MACHINE_CLICKED),
+            opened_any=Count("pk", filter=FACTS[Fact.OPENED] | MACHINE_OPENED | MACHINE_CLICKED),
+            clicked_any=Count("pk", filter=FACTS[Fact.CLICKED] | MACHINE_CLICKED),
             waiting=Count("pk", filter=Q(next_attempt_at__gt=now)),
             revoked=Count("pk", filter=Q(revoked_at__isnull=False)),
         )
@@ -85,10 +107,9 @@ def counted_from_scratch(certificate: Certificate, now: dt.datetime) -> dict[str
 
 def counted_by_tallies(certificate: Certificate, now: dt.datetime) -> dict[str, Any]:
     tallies = email_tallies(certificate, now=now)
-    fields = ("recipients", "sent", "opened", "clicked", "machine_opened_only", "waiting")
     return {
         "by_status": {
-            status: {name: getattr(tally, name) for name in (*fields, "revoked")}
+            status: {name: getattr(tally, name) for name in FIELDS}
             for status, tally in sorted(tallies.items())
             if tally.recipients
         },
@@ -161,11 +182,13 @@ def _edit(rng: random.Random, certificate: Certificate, serial: int) -> None:
 
 def _bulk(rng: random.Random, certificate: Certificate) -> None:
     """What other writers do in bulk: an UPDATE of many rows, the tracking's machine
-    opens, a bulk delete."""
+    opens and clicks, a bulk delete."""
     pks = [r.pk for r in _some(rng, certificate, 6)]
-    choice = rng.choice(["machine", "lease", "delete"])
+    choice = rng.choice(["machine", "machine click", "lease", "delete"])
     if choice == "machine":
         Recipient.objects.filter(pk__in=pks).update(machine_opened_at=timezone.now())
+    elif choice == "machine click":
+        Recipient.objects.filter(pk__in=pks[:3]).update(machine_clicked_at=timezone.now())
     elif choice == "lease":  # no counted column changes: the tallies stay as they are
         Recipient.objects.filter(pk__in=pks).update(lease_owner="", attempts=3)
     else:
@@ -207,15 +230,7 @@ def test_it_keeps_the_tallies_equal_to_a_count_from_scratch(org: Organization, s
     recipients_add(certificate=other, rows=[RawRow(0, "Bystander", "by@example.com")])
     _random_history(rng, certificate, 80)
     assert counted_by_tallies(other, timezone.now())["by_status"] == {
-        EmailStatus.NOT_SENT: {
-            "recipients": 1,
-            "sent": 0,
-            "opened": 0,
-            "clicked": 0,
-            "machine_opened_only": 0,
-            "waiting": 0,
-            "revoked": 0,
-        }
+        EmailStatus.NOT_SENT: {name: 1 if name == "recipients" else 0 for name in FIELDS}
     }
 
 
@@ -312,3 +327,31 @@ def test_it_keeps_the_tallies_exact_under_two_concurrent_writers(org: Organizati
     assert failures == []
     assert_tallies_exact(certificate)
     assert recipient_tallies(certificate)[EmailStatus.DELIVERED].machine_opened_only == 120
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_counts_the_machine_clicks_made_before_the_migration_that_tallies_them(
+    org: Organization,
+) -> None:
+    """Migration 0013 adds `machine_clicked` to the key: back at 0012 the triggers know
+    nothing of it, so the machine clicks recorded then are counted when it runs."""
+    certificate = certificate_create(organization=org, name="Migrated")
+    rows = [RawRow(i, f"Person {i}", f"p{i}@example.com") for i in range(4)]
+    recipients_add(certificate=certificate, rows=rows)
+    first, second, *_ = Recipient.objects.filter(certificate=certificate).order_by("pk")
+    Recipient.objects.filter(pk=first.pk).update(machine_clicked_at=timezone.now())
+    executor = MigrationExecutor(connection)
+    executor.migrate([("certificates", "0012_credential_erased")])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE certificates_recipient SET machine_clicked_at = %s, clicked_at = %s "
+            "WHERE id = %s",
+            [timezone.now(), timezone.now(), second.pk],
+        )
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert_tallies_exact(certificate)
+    tallies = recipient_tallies(certificate)
+    assert tallies.total("machine_clicked") == 2
+    assert tallies.total("clicked") == 1
+    assert tallies.total("clicked_any") == 2

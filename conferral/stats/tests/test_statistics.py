@@ -114,6 +114,17 @@ EXPECTED = {
         "complained": 1,
     },
     "machine_opens": 1,
+    "tracking": {"opens": True, "clicks": True},
+    "opens": {
+        "human": {"count": 3, "percent": 17.6},
+        "machine": {"count": 2, "percent": 11.8},
+        "all": {"count": 4, "percent": 23.5},
+    },
+    "clicks": {
+        "human": {"count": 1, "percent": 5.9},
+        "machine": {"count": 0, "percent": 0.0},
+        "all": {"count": 1, "percent": 5.9},
+    },
 }
 
 
