@@ -204,6 +204,13 @@ def test_it_hands_every_event_of_every_producer_to_the_subscriber_once(
         {"at": tomorrow.strftime("%Y-%m-%dT%H:%M")},
     )
     issuer.post(reverse("dashboard:certificate_schedule_cancel", kwargs=kwargs))
+    # The dashboard again: an issuer erases a recipient (the name typed to confirm).
+    fay = Recipient.objects.get(certificate=fourth, name="Fay")
+    response = issuer.post(
+        reverse("dashboard:recipient_erase", kwargs={"recipient_id": fay.public_id}),
+        {"name": "Fay"},
+    )
+    assert response.status_code == 302
 
     assert _received(dispatched) == _written()
     assert len(dispatched) == Event.objects.count()

@@ -1,5 +1,5 @@
-"""/api/v1/recipients/{id}: read, edit, delete, resend, revoke one recipient, and read
-its event timeline in plain words."""
+"""/api/v1/recipients/{id}: read, edit, delete, resend, revoke or erase one recipient,
+and read its event timeline in plain words."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from conferral.api.auth import organization
 from conferral.api.errors import fields_invalid, invalid
 from conferral.api.responses import ERRORS, MAX_LIMIT, WRITE_ERRORS, Limit, Offset
 from conferral.certificates.credentials import recipient_revoke
-from conferral.certificates.models import Recipient
+from conferral.certificates.erasure import recipient_erase, recipient_erased_refuse
+from conferral.certificates.models import Channel, Recipient
 from conferral.certificates.selectors import recipient_get_for_org
 from conferral.certificates.services import (
     RecipientsInvalid,
@@ -50,6 +51,7 @@ def recipient_update_view(
     """Change the fields present. A new address on a bounced or address-less recipient
     makes it sendable again; `"email": null` or `""` removes the address."""
     recipient = recipient_get_for_org(organization(request), recipient_id)
+    recipient_erased_refuse(recipient)
     given = payload.model_fields_set
     try:
         return recipient_update(
@@ -92,10 +94,9 @@ def recipient_resend_view(
 ) -> Status[dict[str, int]]:
     """Send the email again (a nudge). A 409 says why it cannot be sent, a suppressed
     address included (`override_suppression=true` lifts the entry and sends)."""
-    recipient_resend(
-        recipient=recipient_get_for_org(organization(request), recipient_id),
-        override_suppression=override_suppression,
-    )
+    recipient = recipient_get_for_org(organization(request), recipient_id)
+    recipient_erased_refuse(recipient)
+    recipient_resend(recipient=recipient, override_suppression=override_suppression)
     return Status(202, {"queued": 1})
 
 
@@ -110,10 +111,26 @@ def recipient_revoke_view(
 ) -> Recipient:
     """Revoke the credential: its verification page says so from now on."""
     recipient = recipient_get_for_org(organization(request), recipient_id)
+    recipient_erased_refuse(recipient)
     try:
         return recipient_revoke(recipient=recipient, reason=payload.reason)
     except ServiceError as exc:
         raise invalid([(["reason"], str(exc))]) from exc
+
+
+@router.post(
+    "/{recipient_id}/erase",
+    operation_id="recipient_erase",
+    summary="Erase the recipient",
+    response={200: schemas.RecipientOut, **WRITE_ERRORS},
+)
+def recipient_erase_view(request: HttpRequest, recipient_id: str) -> Recipient:
+    """Erase the recipient's personal data for good (docs/privacy.md): name, email and
+    attributes are emptied, its events anonymised, its links and verification page
+    answer 410 and its badge is marked revoked; the statuses stay for the statistics.
+    Answers the erased recipient; a second call is a 409 that says when it was erased."""
+    recipient = recipient_get_for_org(organization(request), recipient_id)
+    return recipient_erase(recipient=recipient, channel=Channel.API)
 
 
 @router.get(

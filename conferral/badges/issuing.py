@@ -29,6 +29,7 @@ from conferral.badges.models import BadgeCredential
 from conferral.badges.proof import proof_sign
 from conferral.badges.status_list import PURPOSE, status_entry_allocate, status_list_url
 from conferral.certificates.credentials import CredentialRevoked
+from conferral.certificates.erasure import recipient_erased_refuse
 from conferral.certificates.event_details import CredentialReissued
 from conferral.certificates.events import event_record
 from conferral.certificates.models import Channel, Recipient
@@ -144,7 +145,9 @@ def _issue(recipient: Recipient, now: dt.datetime) -> BadgeCredential:
 
 def badge_current(recipient: Recipient) -> BadgeCredential:
     """The recipient's current credential, issued now if it has none yet. A revoked
-    credential that was never issued as a badge is not issued any more."""
+    credential that was never issued as a badge is not issued any more, and an erased
+    one is not handed out at all (RecipientErased)."""
+    recipient_erased_refuse(recipient)
     current = BadgeCredential.objects.filter(recipient=recipient, replaced_at__isnull=True).first()
     if current is not None:
         return current
@@ -159,10 +162,12 @@ def badge_current(recipient: Recipient) -> BadgeCredential:
 
 def badge_reissue(*, recipient: Recipient, reason: str = "") -> BadgeCredential:
     """A new credential replacing the current one (whose status bit is set from now
-    on); records `credential.reissued`. A revoked credential is not reissued."""
+    on); records `credential.reissued`. A revoked or erased credential is not reissued
+    (an erased one raises RecipientErased)."""
     now = timezone.now()
     with transaction.atomic():
         row = Recipient.objects.select_for_update().get(pk=recipient.pk)
+        recipient_erased_refuse(row)
         if row.is_revoked:
             raise CredentialRevoked()
         old = BadgeCredential.objects.filter(recipient=row, replaced_at__isnull=True).first()

@@ -1,9 +1,9 @@
 """Revocation as a W3C Bitstring Status List: every credential holds one entry of one
 of its organization's lists, and the list credential Conferral serves (signed by the
-organization) has that bit set once the credential is revoked or replaced.
+organization) has that bit set once the credential is revoked, erased or replaced.
 
 The bits are not stored: they are read from the rows that already say it (a
-recipient's `revoked_at`, a credential's `replaced_at`), so revoking through any path
+recipient's `revoked_at` or `erased_at`, a credential's `replaced_at`), so revoking through any path
 (dashboard, API, bulk) flips the bit with no second write that could be forgotten.
 The signed list is kept with the digest of its bits and signed again only when a bit
 changed."""
@@ -65,9 +65,11 @@ def status_entry_allocate(organization: Organization) -> tuple[StatusList, int]:
 
 
 def set_indexes(status_list: StatusList) -> list[int]:
-    """The indexes whose bit is set: revoked or replaced credentials."""
+    """The indexes whose bit is set: revoked, erased or replaced credentials."""
     rows = BadgeCredential.objects.filter(status_list=status_list).filter(
-        Q(recipient__revoked_at__isnull=False) | Q(replaced_at__isnull=False)
+        Q(recipient__revoked_at__isnull=False)
+        | Q(recipient__erased_at__isnull=False)
+        | Q(replaced_at__isnull=False)
     )
     return sorted(rows.values_list("status_index", flat=True))
 

@@ -45,6 +45,7 @@ class Verdict:
     name: str = ""
     issuer: str = ""
     replaced_by: str = ""
+    erased: bool = False  # its issuer erased it: nothing of it is checked or shown
 
     @property
     def valid(self) -> bool:
@@ -177,6 +178,11 @@ def credential_verify(data: bytes, *, email: str = "", now: dt.datetime | None =
     issuer = _issuer_id(document)
     if organization_of_did(issuer) is None:
         return Verdict(error=_("This credential was not issued by an issuer of this site."))
+    if _erased(document):
+        return Verdict(
+            error=_("This credential was erased by its issuer: it is no longer valid."),
+            erased=True,
+        )
     verdict = Verdict(name=str(document.get("name", "")), issuer=issuer)
     verdict.checks.append(_proof_check(document, issuer))
     verdict.checks.append(_status_check(document, issuer))
@@ -187,6 +193,21 @@ def credential_verify(data: bytes, *, email: str = "", now: dt.datetime | None =
     if replaced:
         verdict.replaced_by = replaced
     return verdict
+
+
+def _uuid_of(document: dict[str, Any]) -> str:
+    """The UUID at the end of the credential's id (empty when there is none)."""
+    text = str(document.get("id", "")).rstrip("/").rpartition("/")[2]
+    return text if _is_uuid(text) else ""
+
+
+def _erased(document: dict[str, Any]) -> bool:
+    """Whether the credential is one of ours whose recipient its issuer erased."""
+    found = _uuid_of(document)
+    return (
+        bool(found)
+        and BadgeCredential.objects.filter(uuid=found, recipient__erased_at__isnull=False).exists()
+    )
 
 
 def _replacement(document: dict[str, Any]) -> str:

@@ -10,13 +10,16 @@
   rows to `events_dispatch` once they are written;
 - `event_fold` counts a repeated hit (a view, a verification, a machine open) from the
   same client into the event of its first hit instead of writing a new one: the one
-  update an event ever gets, to its `count` and `last_at`.
+  update an event ever gets, to its `count` and `last_at`;
+- `events_anonymise` strips a recipient's events of their personal data when the
+  issuer erases the recipient (conferral.certificates.erasure), the one other change.
 
 The type of an event is its detail's (conferral.certificates.event_details), so a row
 cannot carry another type's keys. Every event, however it was written, passes after its
 transaction commits through one dispatch point: each subscriber registered with
-`event_subscribe` gets it once, in the order written. This is where webhooks out and
-retention attach. Nothing is dispatched for a transaction that rolls back, and while no
+`event_subscribe` gets it once, in the order written. This is where webhooks out
+attach (retention needs no subscriber: conferral.tracking.retention prunes by age).
+Nothing is dispatched for a transaction that rolls back, and while no
 subscriber is registered dispatching costs one list check."""
 
 from __future__ import annotations
@@ -233,6 +236,29 @@ def event_fold(
         if Event.objects.filter(same_count, pk=pk).update(detail=folded.to_json()):
             return True
     return False
+
+
+ANONYMISE_CHUNK = 500
+
+
+def events_anonymise(*, recipient_id: int) -> None:
+    """Clear the user agent and client hash of every event of the recipient and blank
+    each detail's personal fields (`EventDetail.PERSONAL`), in the caller's transaction;
+    types, times, channels, machine verdicts and the other facts stay. Dispatches
+    nothing: the subscribers heard of these events when they happened."""
+    events = Event.objects.filter(recipient_id=recipient_id)
+    events.exclude(user_agent="", client_hash="").update(user_agent="", client_hash="")
+    changed: list[Event] = []
+    for pk, kind, stored in events.values_list("pk", "type", "detail").iterator(
+        chunk_size=ANONYMISE_CHUNK
+    ):
+        detail = DETAILS.get(kind)
+        if detail is None or not detail.PERSONAL:
+            continue
+        anonymised = detail.from_json(stored or {}).anonymised().to_json()
+        if anonymised != stored:
+            changed.append(Event(pk=pk, detail=anonymised))
+    Event.objects.bulk_update(changed, ["detail"], batch_size=ANONYMISE_CHUNK)
 
 
 def detail_of(event: Event) -> EventDetail:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from conferral.accounts.models import Organization
+from conferral.certificates.created import recipients_created_dispatch
 from conferral.certificates.event_details import RecipientUpdated
 from conferral.certificates.events import event_record
 from conferral.certificates.models import Certificate, CertificateState, Kind, Language, Recipient
@@ -79,6 +80,7 @@ def certificate_create(
     reminder_interval_days: int | None = None,
     reminder_limit: int = 2,
     claim_deadline: dt.date | None = None,
+    allow_indexing: bool = False,
 ) -> Certificate:
     certificate = Certificate(
         organization=organization,
@@ -94,6 +96,7 @@ def certificate_create(
         reminder_interval_days=reminder_interval_days,
         reminder_limit=reminder_limit,
         claim_deadline=claim_deadline,
+        allow_indexing=allow_indexing,
     )
     certificate.full_clean()
     certificate.save()
@@ -185,6 +188,7 @@ def recipients_add(
                 result.count += len(clean)
                 continue
             public_ids = recipients_insert(certificate, [row for _number, row in clean])
+            recipients_created_dispatch(certificate_id=certificate.pk, public_ids=public_ids)
             result.count += len(public_ids)
             if keep:
                 result.recipients.extend(

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from conferral.badges.issuing import REASON_MAX, badge_reissue
 from conferral.certificates.credentials import CredentialRevoked
+from conferral.certificates.erasure import RecipientErased
 from conferral.certificates.selectors import recipient_get_for_user
 from conferral.dashboard.access import require_editor
 
@@ -26,6 +27,8 @@ def recipient_badge_reissue(request: HttpRequest, recipient_id: str) -> HttpResp
         badge_reissue(recipient=recipient, reason=request.POST.get("reason", "")[:REASON_MAX])
     except CredentialRevoked as error:
         messages.error(request, error.message)
+    except RecipientErased as error:
+        messages.error(request, str(error))
     else:
         messages.success(request, _("The Open Badge was reissued under a new id."))
     return redirect("dashboard:recipient", recipient_id=recipient.public_id)

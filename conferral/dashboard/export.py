@@ -64,7 +64,7 @@ def _headers() -> list[str]:
 
 
 # The columns read for each row, in the order of _headers() (the links are built from
-# the token and the credential id).
+# the token and the credential id; an erased recipient's name reads "Erased").
 COLUMNS = (
     "name",
     "email",
@@ -87,6 +87,7 @@ COLUMNS = (
     "token",
     "credential_id",
     "created_at",
+    "erased_at",
 )
 
 Value = str | dt.datetime | int | None
@@ -104,6 +105,7 @@ class _Rows:
             "bounce_kind": {value: str(label) for value, label in BounceKind.choices},
             "claim_channel": {value: str(label) for value, label in Channel.choices},
         }
+        self.erased = _("Erased")
         placeholder = "TOKEN"
         page = settings.BASE_URL + reverse("recipient:page", kwargs={"token": placeholder})
         self.page_prefix, self.page_suffix = page.split(placeholder, 1)
@@ -123,6 +125,8 @@ class _Rows:
             data[column] = labels.get(data[column], data[column] or "")
         token, credential_id = data.pop("token"), data.pop("credential_id")
         created = data.pop("created_at")
+        if data.pop("erased_at") is not None:
+            data["name"] = self.erased
         data["shared"] = ", ".join(str(network) for network in data["shared"] or [])
         return [
             *data.values(),

@@ -221,8 +221,8 @@ def _eligible(action: str, recipients: QuerySet[Recipient]) -> QuerySet[Recipien
         return recipients.filter(
             revoked_at__isnull=True, claimed_at__isnull=True, email_status=EmailStatus.DELIVERED
         ).exclude(email="")
-    if action == BulkAction.REVOKE:
-        return recipients.filter(revoked_at__isnull=True)
+    if action == BulkAction.REVOKE:  # an erased credential is void already
+        return recipients.filter(revoked_at__isnull=True, erased_at__isnull=True)
     return recipients
 
 

@@ -3,7 +3,10 @@ JSON body of a push and an item of the polling trigger alike.
 
 The types follow the event vocabulary (conferral.certificates.models.EventType); the
 ones of the sending pipeline's inner steps (queued, sent, deferred…) and the views and
-verifications that repeat are not offered. Payload v1:
+verifications that repeat are not offered. One type is not an event: `recipient.created`
+comes from the recipients added (conferral.certificates.created), which write no event
+rows, so it is pushed but never polled. An erased recipient's payload names its ids
+only. Payload v1:
 
     {"id": "evt_…", "version": 1, "type": "credential.claimed",
      "occurred_at": "2026-12-01T14:00:00.123456+00:00", "channel": "email",
@@ -21,27 +24,40 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from conferral.certificates.models import Certificate, EventType, Recipient
 
 VERSION = 1
 FOLD_KEYS = frozenset({"count", "last_at"})  # see conferral.certificates.events.event_fold
 
-WEBHOOK_TYPES: tuple[str, ...] = tuple(
-    kind.value
-    for kind in (
-        EventType.EMAIL_DELIVERED,
-        EventType.EMAIL_BOUNCED,
-        EventType.EMAIL_COMPLAINED,
-        EventType.EMAIL_OPENED,
-        EventType.EMAIL_CLICKED,
-        EventType.CREDENTIAL_CLAIMED,
-        EventType.CREDENTIAL_DOWNLOADED,
-        EventType.CREDENTIAL_SHARED,
-        EventType.CREDENTIAL_LINKEDIN_ADDED,
-        EventType.CREDENTIAL_REVOKED,
-        EventType.CREDENTIAL_REISSUED,
-    )
+RECIPIENT_CREATED = "recipient.created"  # no event row: conferral.certificates.created
+WEBHOOK_TYPES: tuple[str, ...] = (
+    *(
+        kind.value
+        for kind in (
+            EventType.EMAIL_DELIVERED,
+            EventType.EMAIL_BOUNCED,
+            EventType.EMAIL_COMPLAINED,
+            EventType.EMAIL_OPENED,
+            EventType.EMAIL_CLICKED,
+            EventType.CREDENTIAL_CLAIMED,
+            EventType.CREDENTIAL_DOWNLOADED,
+            EventType.CREDENTIAL_SHARED,
+            EventType.CREDENTIAL_LINKEDIN_ADDED,
+            EventType.CREDENTIAL_REVOKED,
+            EventType.CREDENTIAL_REISSUED,
+            EventType.CREDENTIAL_ERASED,
+        )
+    ),
+    RECIPIENT_CREATED,
 )
+LABELS: dict[str, Any] = {RECIPIENT_CREATED: gettext_lazy("Recipient added")}
+
+
+def type_label(kind: str) -> str:
+    """The type's name for people, in the current language."""
+    return str(LABELS[kind] if kind in LABELS else EventType(kind).label)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +86,7 @@ def payloads_build(facts: Iterable[EventFacts]) -> list[dict[str, Any]]:
     recipients = {
         row["pk"]: row
         for row in Recipient.objects.filter(pk__in={f.recipient_id for f in facts}).values(
-            "pk", "public_id", "credential_id", "name", "email"
+            "pk", "public_id", "credential_id", "name", "email", "erased_at"
         )
     }
     certificates = {
@@ -95,14 +111,7 @@ def _payload(
         "occurred_at": facts.occurred_at.astimezone(dt.UTC).isoformat(),
         "channel": facts.channel,
         "machine": facts.machine,
-        "recipient": {
-            "id": recipient["public_id"],
-            "credential_id": recipient["credential_id"],
-            "name": recipient["name"],
-            "email": recipient["email"],
-        }
-        if recipient
-        else None,
+        "recipient": _recipient(recipient) if recipient else None,
         "certificate": {
             "id": certificate["public_id"],
             "name": certificate["name"],
@@ -113,6 +122,13 @@ def _payload(
         # A folded repeat's count is not news to a webhook: a poll says what a push said.
         "detail": {key: value for key, value in facts.detail.items() if key not in FOLD_KEYS},
     }
+
+
+def _recipient(recipient: Mapping[str, Any]) -> dict[str, Any]:
+    ids = {"id": recipient["public_id"], "credential_id": recipient["credential_id"]}
+    if recipient["erased_at"] is not None:
+        return {**ids, "erased": True}
+    return {**ids, "name": recipient["name"], "email": recipient["email"]}
 
 
 def body_of(payload: Mapping[str, Any]) -> str:

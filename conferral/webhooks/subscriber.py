@@ -3,7 +3,12 @@ after every committed batch of events, in the request or worker that wrote them,
 stays cheap: the endpoints of the batch's certificates (conferral.webhooks.registry,
 usually without a query), one bulk insert of delivery rows for those that want the
 events' types (one executemany), one task enqueued, in one transaction. The sending happens in
-the task (conferral.webhooks.sending)."""
+the task (conferral.webhooks.sending).
+
+Recipients added (conferral.certificates.created) become `recipient.created` deliveries
+the same way, one per recipient and endpoint, but only for a certificate with an
+endpoint that asked for them: an import nobody subscribed to costs nothing more (and
+while no endpoint is enabled at all, not even a query)."""
 
 from __future__ import annotations
 
@@ -14,9 +19,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from conferral.certificates.events import NewEvent
+from conferral.certificates.models import Recipient
 from conferral.core.ids import public_id
 from conferral.webhooks.models import Delivery, DeliveryStatus
-from conferral.webhooks.payload import WEBHOOK_TYPES
+from conferral.webhooks.payload import RECIPIENT_CREATED, WEBHOOK_TYPES
 from conferral.webhooks.registry import endpoints_changed, endpoints_exist, endpoints_of
 from conferral.webhooks.retries import give_up_at
 from conferral.webhooks.tasks import deliveries_enqueue
@@ -64,13 +70,67 @@ def _insert_sql() -> str:
     return f"INSERT INTO {quote(Delivery._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 (names from the model)
 
 
+def webhooks_on_recipients(certificate_id: int, public_ids: Sequence[str]) -> None:
+    if not endpoints_exist():
+        return
+    endpoints = [
+        pk
+        for pk, types in endpoints_of([certificate_id]).get(certificate_id, ())
+        if RECIPIENT_CREATED in types
+    ]
+    if not endpoints:
+        return
+    ops = connection.ops
+    created, due, give_up = _times()
+    added = Recipient.objects.filter(public_id__in=public_ids).values_list("pk", "created_at")
+    rows = [
+        (
+            public_id(),
+            endpoint,
+            RECIPIENT_CREATED,
+            pk,
+            certificate_id,
+            ops.adapt_datetimefield_value(at),
+            "",
+            False,
+            ops.adapt_json_value({}, None),
+            "",
+            created,
+            DeliveryStatus.PENDING.value,
+            0,
+            due,
+            give_up,
+            "",
+        )
+        for pk, at in added.order_by("pk")
+        for endpoint in endpoints
+    ]
+    try:
+        _rows_insert(rows)
+    except IntegrityError:  # an endpoint went in another process: read afresh
+        endpoints_changed()
+        webhooks_on_recipients(certificate_id, public_ids)
+
+
+def _times() -> tuple[Any, Any, Any]:
+    """Now (the rows' creation and first attempt) and when to give up, adapted."""
+    adapt = connection.ops.adapt_datetimefield_value
+    now = timezone.now()
+    return adapt(now), adapt(now), adapt(give_up_at(now))
+
+
+def _rows_insert(rows: Sequence[tuple[Any, ...]]) -> None:
+    if rows:
+        with transaction.atomic():  # one commit for the rows and the task
+            with connection.cursor() as cursor:
+                cursor.executemany(_insert_sql(), rows)
+            deliveries_enqueue()
+
+
 def _insert(events: Sequence[NewEvent]) -> None:
     by_certificate = endpoints_of(event.certificate_id for event in events)
     ops = connection.ops
-    now = timezone.now()
-    created, due, give_up = (
-        ops.adapt_datetimefield_value(value) for value in (now, now, give_up_at(now))
-    )
+    created, due, give_up = _times()
     rows: list[tuple[Any, ...]] = []
     for event in events:
         endpoints = [
@@ -103,8 +163,4 @@ def _insert(events: Sequence[NewEvent]) -> None:
             )
             for pk in endpoints
         )
-    if rows:
-        with transaction.atomic():  # one commit for the rows and the task
-            with connection.cursor() as cursor:
-                cursor.executemany(_insert_sql(), rows)
-            deliveries_enqueue()
+    _rows_insert(rows)

@@ -44,6 +44,7 @@ SAMPLES: list[details.EventDetail] = [
     details.CredentialVerified(machine_reason="bot"),
     details.CredentialRevoked(reason="Issued by mistake"),
     details.CredentialReissued(reason="New name"),
+    details.CredentialErased(by="owner@acme.test"),
     details.RecipientUpdated(fields=["email"], old_email="a@x.org", new_email="b@x.org"),
 ]
 
@@ -89,3 +90,27 @@ def test_it_reads_times_under_a_test_clock_as_well() -> None:
     with freeze_time("2030-01-01T00:00:00Z"):
         assert details.EmailQueued.from_json(stored).scheduled_for == AT
         assert details.EmailQueued(scheduled_for=AT).to_json() == stored
+
+
+def test_it_blanks_only_the_personal_fields_of_a_detail() -> None:
+    bounced = details.EmailBounced(
+        reply="550 5.1.1 <ada@example.com>: no such user",
+        code=550,
+        kind="hard",
+        status="5.1.1",
+        explanation="The mailbox ada@example.com does not exist.",
+        report_id=7,
+        late=True,
+    )
+
+    assert bounced.anonymised().to_json() == {
+        "reply": "",
+        "code": 550,
+        "kind": "hard",
+        "status": "5.1.1",
+        "late": True,
+    }
+    updated = details.RecipientUpdated(fields=["email"], old_email="a@x.org", new_email="b@x.org")
+    assert updated.anonymised().to_json() == {"fields": ["email"]}
+    viewed = details.CredentialViewed(machine_reason="known_crawler", count=3)
+    assert viewed.anonymised() == viewed
