@@ -259,6 +259,16 @@ TRACKING_WEB_DRAINS = env_bool("TRACKING_WEB_DRAINS", default=True)
 # Repeated views, verifications and machine opens from one client within this many
 # seconds of the first are counted into one event (0: every hit is its own event).
 EVENT_FOLD_SECONDS = float(env("EVENT_FOLD_SECONDS", "600"))
+# Events older than this many days are pruned by the workers (docs/privacy.md); an
+# organization may keep its own for longer or shorter. 0 keeps them forever; unset or
+# empty is 395 days (13 months: a year of events to compare with the year before).
+_event_retention_days = env("EVENT_RETENTION_DAYS").strip() or "395"
+if not _event_retention_days.isdigit():
+    raise SystemExit(
+        f"CONFERRAL_EVENT_RETENTION_DAYS must be a whole number of days (0: keep events "
+        f"forever); it is {_event_retention_days!r}"
+    )
+EVENT_RETENTION_DAYS = int(_event_retention_days)
 
 # Bounces: the IMAP mailbox `conferral bounces poll` (and the worker, when it is set)
 # reads the reports from, e.g. imaps://user:password@imap.example.org:993/INBOX, and

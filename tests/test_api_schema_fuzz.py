@@ -43,7 +43,7 @@ CHECKS = [
 # Requests the schema allows: each must be answered as documented. (NUL, which no
 # database stores, is refused by the body parser before any schema: left out.)
 CONFIG = {"generation": {"mode": "positive", "allow-x00": False}}
-OPERATIONS = 20
+OPERATIONS = 24
 # Hypothesis may stop before MAX_EXAMPLES once it runs out of new inputs; far fewer
 # would mean an operation is hardly tested (today every one runs all 25: 325 cases).
 MIN_CASES = 10

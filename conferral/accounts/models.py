@@ -20,6 +20,9 @@ class Organization(models.Model):
     event_retention_days = models.PositiveIntegerField(
         _("keep events for (days)"), null=True, blank=True
     )
+    # Set by the pruner (conferral.tracking.retention): this organization's events
+    # before this time are gone, so a recipient's timeline that began earlier says so.
+    events_pruned_before = models.DateTimeField(null=True, blank=True, editable=False)
 
     def __str__(self) -> str:
         return self.name

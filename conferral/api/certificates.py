@@ -16,6 +16,7 @@ from conferral.api import schemas
 from conferral.api.auth import organization
 from conferral.api.errors import invalid
 from conferral.api.responses import DEFAULT_LIMIT, ERRORS, WRITE_ERRORS, Limit, Offset
+from conferral.certificates.editing import EDITABLE, certificate_update
 from conferral.certificates.models import Certificate
 from conferral.certificates.selectors import (
     certificate_get_for_org,
@@ -86,6 +87,33 @@ def certificate_list_view(
 )
 def certificate_get_view(request: HttpRequest, certificate_id: str) -> Certificate:
     return certificate_get_for_org(organization(request), certificate_id)
+
+
+@router.patch(
+    "/{certificate_id}",
+    operation_id="certificate_update",
+    summary="Edit a certificate",
+    response={200: schemas.CertificateOut, **WRITE_ERRORS},
+)
+def certificate_update_view(
+    request: HttpRequest, certificate_id: str, payload: schemas.CertificatePatch
+) -> Certificate:
+    """Change the fields present (e.g. `{"allow_indexing": true}`), by the rules of
+    creating one: the reminder settings and dates are checked with the others."""
+    certificate = certificate_get_for_org(organization(request), certificate_id)
+    changes = payload.model_dump(exclude_unset=True)
+    nulls = [f for f, v in changes.items() if v is None and not Certificate._meta.get_field(f).null]
+    if nulls:
+        raise invalid(([field], _("Must not be null.")) for field in nulls)
+    merged = {field: getattr(certificate, field) for field in EDITABLE} | changes
+    if merged["reminder_limit"] is not None:
+        reminder_settings_check(
+            interval_days=merged["reminder_interval_days"],
+            limit=merged["reminder_limit"],
+            claim_deadline=merged["claim_deadline"],
+            issue_date=merged["issue_date"],
+        )
+    return certificate_update(certificate=certificate, **changes)
 
 
 @router.post(
@@ -185,6 +213,8 @@ def certificate_send_view(
 )
 def certificate_statistics_view(request: HttpRequest, certificate_id: str) -> dict[str, Any]:
     """Claimed, shared or downloaded, added to LinkedIn (count and percent of all
-    recipients), tracked social shares, email statistics and machine-made opens."""
+    recipients), tracked social shares, email statistics and machine-made opens; opens
+    and clicks by people, by machines and all (`null` when the organization does not
+    track them, see `tracking`)."""
     certificate = certificate_get_for_org(organization(request), certificate_id)
     return certificate_statistics(certificate)

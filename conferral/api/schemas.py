@@ -133,6 +133,36 @@ class CertificateIn(Schema):
         description="The last reminder goes out before it; none after it. Not before the "
         "issue date.",
     )
+    allow_indexing: bool = Field(
+        False,
+        description="Let search engines index the recipient and verification pages (an "
+        "indexed verification page shows the recipient's name to anyone who searches).",
+    )
+
+
+class CertificatePatch(Schema):
+    """Only the fields present change, checked as a whole like a new certificate (a
+    null where the certificate needs a value is a 422)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(
+        None, min_length=1, max_length=NAME_MAX_LENGTH, pattern=ONE_LINE_NOT_BLANK
+    )
+    kind: Kind | None = None
+    description: str | None = Field(None, pattern=FREE_TEXT)
+    criteria: str | None = Field(None, pattern=FREE_TEXT)
+    issue_date: IsoDate | None = None
+    expires_at: IsoDate | None = None
+    language: Language | None = None
+    email_subject: str | None = Field(None, max_length=300, pattern=ONE_LINE)
+    email_body: str | None = Field(None, pattern=FREE_TEXT)
+    reminder_interval_days: int | None = Field(
+        None, json_schema_extra={"minimum": 1, "maximum": INTERVAL_DAYS_MAX}
+    )
+    reminder_limit: int | None = Field(None, json_schema_extra={"minimum": 1, "maximum": LIMIT_MAX})
+    claim_deadline: IsoDate | None = None
+    allow_indexing: bool | None = None
 
 
 class CertificateOut(Schema):
@@ -152,6 +182,7 @@ class CertificateOut(Schema):
     reminder_interval_days: int | None
     reminder_limit: int
     claim_deadline: dt.date | None
+    allow_indexing: bool
 
     @staticmethod
     def resolve_id(obj: Certificate) -> str:
@@ -221,6 +252,11 @@ class RecipientOut(Schema):
     shared: list[str]
     added_to_linkedin: bool
     revoked: bool
+    erased: bool = Field(
+        description="Erased by the issuer: name, email and attributes are empty, its links "
+        "answer 410, and it can no longer be changed, sent or revoked."
+    )
+    erased_at: dt.datetime | None
     verify_url: str
     last_reply: str = Field(description="The mail server's last answer.")
     created_at: dt.datetime
@@ -252,6 +288,10 @@ class RecipientOut(Schema):
     @staticmethod
     def resolve_revoked(obj: Recipient) -> bool:
         return obj.revoked_at is not None
+
+    @staticmethod
+    def resolve_erased(obj: Recipient) -> bool:
+        return obj.erased_at is not None
 
     @staticmethod
     def resolve_verify_url(obj: Recipient) -> str:
@@ -324,6 +364,17 @@ class EmailStatistics(Schema):
     complained: int
 
 
+class Tracking(Schema):
+    opens: bool = Field(description="Whether the organization tracks opens now.")
+    clicks: bool = Field(description="Whether the organization tracks clicks now.")
+
+
+class HumanMachineAll(Schema):
+    human: Part = Field(description="What a person did (a click infers an open).")
+    machine: Part = Field(description="What machines did: image proxies, link scanners.")
+    all: Part = Field(description="Both: what tools counting every hit report.")
+
+
 class StatisticsOut(Schema):
     recipients: int
     created_at: dt.datetime
@@ -332,7 +383,10 @@ class StatisticsOut(Schema):
     added_to_linkedin: Part
     social_shares: SocialShares
     email: EmailStatistics
-    machine_opens: int
+    machine_opens: int = Field(description="Recipients with only a machine's open.")
+    tracking: Tracking
+    opens: HumanMachineAll | None = Field(description="null: opens are not tracked.")
+    clicks: HumanMachineAll | None = Field(description="null: clicks are not tracked.")
 
 
 class EventOut(Schema):

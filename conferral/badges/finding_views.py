@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from conferral.badges.finding import credentials_list_send
+from conferral.certificates.robots import robots_tagged
 from conferral.core.http import render_in
 from conferral.core.throttle import throttle_address
 from conferral.core.throttle_views import RECIPIENT_BASE, hits_refusal
@@ -34,6 +35,8 @@ def find(request: HttpRequest) -> HttpResponse:
         if refused is not None:
             return refused
         credentials_list_send.enqueue(email)
-        return render_in(request, None, "badges/find_sent.html", {"email": email})
+        return robots_tagged(render_in(request, None, "badges/find_sent.html", {"email": email}))
     status = 400 if request.method == "POST" else 200
-    return render_in(request, None, "badges/find.html", {"form": form}, status=status)
+    return robots_tagged(
+        render_in(request, None, "badges/find.html", {"form": form}, status=status)
+    )

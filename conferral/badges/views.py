@@ -29,13 +29,17 @@ from conferral.certificates.credentials import (
     credential_usable,
 )
 from conferral.certificates.rendering.renderer import RenderError, credential_file
-from conferral.core.http import render_in
+from conferral.certificates.robots import robots_tagged
+from conferral.core.client import client_address
+from conferral.core.http import render_in, user_agent
 from conferral.core.throttle import throttle_address
 from conferral.core.throttle_views import RECIPIENT_BASE, hits_refusal
+from conferral.tracking.services import DownloadFormat, credential_download_record
 
 VC_MEDIA_TYPE = "application/vc+ld+json"
 DID_MEDIA_TYPE = "application/did+ld+json"
 IMAGE_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+DOWNLOAD_FORMATS = {"png": DownloadFormat.BADGE_PNG, "svg": DownloadFormat.BADGE_SVG}
 
 
 def _json(document: dict[str, Any], media_type: str) -> HttpResponse:
@@ -52,22 +56,49 @@ def _text(text: str, media_type: str, filename: str = "") -> HttpResponse:
 
 def _credential(credential_uuid: str) -> BadgeCredential:
     """The credential, if its files may be handed out: the same rule as the PDF and
-    PNG downloads (claimed, not revoked); otherwise CredentialError."""
+    PNG downloads (claimed, not revoked); otherwise CredentialError. An erased one
+    is the caller's to answer (`_erased`)."""
     try:
-        badge = BadgeCredential.objects.select_related("recipient__certificate").get(
+        badge = BadgeCredential.objects.select_related("recipient__certificate__organization").get(
             uuid=credential_uuid
         )
     except (BadgeCredential.DoesNotExist, ValidationError, ValueError) as exc:
         raise Http404 from exc
-    credential_usable(badge.recipient)
+    if badge.recipient.erased_at is None:
+        credential_usable(badge.recipient)
     return badge
+
+
+def _erased(request: HttpRequest, badge: BadgeCredential) -> HttpResponse:
+    """The 410 page the recipient's own pages answer once the issuer erased it."""
+    certificate = badge.recipient.certificate
+    context = {"certificate": certificate, "organization": certificate.organization}
+    response = render_in(
+        request, certificate.language, "recipient/erased.html", context, status=410
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    return robots_tagged(response)
 
 
 def _refused(error: CredentialError) -> HttpResponse:
     status = 410 if isinstance(error, CredentialRevoked) else 403
     response = HttpResponse(error.message, content_type="text/plain; charset=utf-8", status=status)
     response["Access-Control-Allow-Origin"] = "*"
-    return response
+    return robots_tagged(response)
+
+
+def _downloaded(request: HttpRequest, badge: BadgeCredential, fmt: DownloadFormat) -> None:
+    """Record the recipient's download of a file (asked for with `?download`, as the
+    recipient page's links do; a verifier fetching the credential is not one), by the
+    same service and machine rules as the PDF and PNG; CredentialError when the
+    credential was revoked meanwhile."""
+    credential_download_record(
+        recipient=badge.recipient,
+        format=fmt,
+        user_agent=user_agent(request),
+        client_address=client_address(request),
+        method=request.method or "GET",
+    )
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -96,8 +127,16 @@ def credential(request: HttpRequest, credential_uuid: str) -> HttpResponse:
         badge = _credential(credential_uuid)
     except CredentialError as error:
         return _refused(error)
-    filename = f"{badge.uuid}.json" if "download" in request.GET else ""
-    return _text(badge.signed_json, VC_MEDIA_TYPE, filename)
+    if badge.recipient.erased_at is not None:
+        return _erased(request, badge)
+    filename = ""
+    if "download" in request.GET:
+        filename = f"{badge.uuid}.json"
+        try:
+            _downloaded(request, badge, DownloadFormat.BADGE_JSON)
+        except CredentialError as error:
+            return _refused(error)
+    return robots_tagged(_text(badge.signed_json, VC_MEDIA_TYPE, filename), badge.recipient)
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -109,8 +148,10 @@ def image(request: HttpRequest, credential_uuid: str, fmt: str) -> HttpResponse:
         badge = _credential(credential_uuid)
     except CredentialError as error:
         return _refused(error)
+    if badge.recipient.erased_at is not None:
+        return _erased(request, badge)
     with translation.override(badge.recipient.certificate.language):
-        return _image(request, badge, fmt)
+        return robots_tagged(_image(request, badge, fmt), badge.recipient)
 
 
 def _image(request: HttpRequest, badge: BadgeCredential, fmt: str) -> HttpResponse:
@@ -126,6 +167,10 @@ def _image(request: HttpRequest, badge: BadgeCredential, fmt: str) -> HttpRespon
         content = svg_bake(rendered, width, height, badge.document)
     response = HttpResponse(content, content_type=IMAGE_TYPES[fmt])
     if "download" in request.GET:
+        try:
+            _downloaded(request, badge, DOWNLOAD_FORMATS[fmt])
+        except CredentialError as error:
+            return _refused(error)
         response["Content-Disposition"] = f'attachment; filename="{badge.uuid}.{fmt}"'
     return response
 
@@ -152,7 +197,11 @@ def verify_upload(request: HttpRequest) -> HttpResponse:
         else:
             verdict = credential_verify(data, email=email)
             context["verdict"] = verdict
-            status = 200 if verdict.valid else 422
+            status = 410 if verdict.erased else 200 if verdict.valid else 422
+            if verdict.erased:  # nothing of the erased person's is shown back
+                email, pasted = "", ""
         context["email"] = email
         context["pasted"] = pasted[:UPLOAD_MAX]
-    return render_in(request, None, "badges/verify_upload.html", context, status=status)
+    return robots_tagged(
+        render_in(request, None, "badges/verify_upload.html", context, status=status)
+    )

@@ -35,6 +35,7 @@ EDITABLE = (
     "reminder_interval_days",
     "reminder_limit",
     "claim_deadline",
+    "allow_indexing",
 )
 
 

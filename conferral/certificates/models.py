@@ -241,6 +241,7 @@ class RecipientTally(models.Model):
     opened = models.BooleanField()  # opened_at
     clicked = models.BooleanField()  # clicked_at
     machine_opened = models.BooleanField()  # machine_opened_at
+    machine_clicked = models.BooleanField()  # machine_clicked_at
     revoked = models.BooleanField()  # revoked_at
     downloaded = models.BooleanField()  # downloaded_at
     linkedin_added = models.BooleanField()  # linkedin_added_at
@@ -262,6 +263,7 @@ class RecipientTally(models.Model):
                     "opened",
                     "clicked",
                     "machine_opened",
+                    "machine_clicked",
                     "revoked",
                     "downloaded",
                     "linkedin_added",
@@ -362,11 +364,16 @@ class EventType(models.TextChoices):
 
 
 class Event(models.Model):
-    """Append-only: something that happened to a recipient. Never deleted except with
-    its recipient, and never changed but for one thing: a repeat of the same view,
+    """Append-only: something that happened to a recipient. Deleted only with its
+    recipient or once older than its organization keeps events
+    (conferral.tracking.retention), and never changed but for two things: a repeat of the same view,
     verification or machine open from the same client within a short window raises
-    the count in its detail instead of adding a row (`event_fold`). Events come into
-    being only through conferral.certificates.events, which types each one's `detail`."""
+    the count in its detail instead of adding a row (`event_fold`); and an open or
+    click taken for a person's that a later hit shows to be a machine's (the same
+    client followed every link at once, or the hidden honeypot link) gets its
+    `machine` flag and its detail's reason set (conferral.tracking.sequence). Events
+    come into being only through conferral.certificates.events, which types each
+    one's `detail`."""
 
     # No single-column indexes: (recipient, at) and (certificate, type) below serve both.
     recipient = models.ForeignKey(

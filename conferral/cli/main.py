@@ -13,7 +13,7 @@ django.setup()
 import typer  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
 
-from conferral.cli import accounts, bounces, demo, recipients, server  # noqa: E402
+from conferral.cli import accounts, bounces, demo, events, recipients, server  # noqa: E402
 
 app = typer.Typer(
     name="conferral",
@@ -37,6 +37,11 @@ app.add_typer(
     bounces.bounces_app,
     name="bounces",
     help=_("Read the messages that come back: bounces, auto-replies, complaints."),
+)
+app.add_typer(
+    events.events_app,
+    name="events",
+    help=_("Look after the event log: remove the events past their retention."),
 )
 app.command(
     "import", help=_("Add the recipients of a CSV file to a certificate: all of them, or none.")

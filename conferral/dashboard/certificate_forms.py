@@ -41,6 +41,7 @@ class CertificateForm(forms.ModelForm[Certificate]):
             "reminder_interval_days": _("Remind after (days)"),
             "reminder_limit": _("At most this many reminders"),
             "claim_deadline": _("Claim deadline"),
+            "allow_indexing": _("Let search engines index recipient and verification pages"),
         }
         help_texts = {
             "email_subject": _("Leave empty for the default subject in the chosen language."),
@@ -57,6 +58,10 @@ class CertificateForm(forms.ModelForm[Certificate]):
             "claim_deadline": _(
                 "Optional: the last reminder goes out a few days before this day, and none "
                 "after it. Claiming stays possible after the deadline."
+            ),
+            "allow_indexing": _(
+                "Off by default: an indexed verification page shows the recipient's name "
+                "to anyone who searches for it."
             ),
         }
         error_messages = {"name": {"required": _("Give the certificate a name.")}}

@@ -1,7 +1,8 @@
 """One recipient in the dashboard: its page with the summary, the link and token to hand
 out and the paged timeline; editing (and resending after a fixed address), resending,
-deleting, regenerating the token, revoking, and the PDF for the issuer to send by hand.
-Every action goes through the same services as the API.
+deleting, regenerating the token, revoking, erasing (after the issuer types the name
+to confirm), and the PDF for the issuer to send by hand. Every action goes through the
+same services as the API; an erased recipient takes none but deletion.
 
 The timeline is paged by key, not by number: a page is the events just before
 (`?before=<event id>`) or just after (`?after=<event id>`) a given event in (at, id)
@@ -13,7 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
@@ -22,6 +25,7 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from conferral.certificates.credentials import (
@@ -29,8 +33,9 @@ from conferral.certificates.credentials import (
     recipient_revoke,
     recipient_token_regenerate,
 )
+from conferral.certificates.erasure import RecipientErased, erasure_of, recipient_erase
 from conferral.certificates.links import recipient_url, verify_url
-from conferral.certificates.models import Channel, Event, Recipient
+from conferral.certificates.models import NAME_MAX_LENGTH, Channel, Event, Recipient
 from conferral.certificates.rendering.renderer import RenderError, credential_render
 from conferral.certificates.selectors import (
     recipient_get_for_user,
@@ -51,7 +56,7 @@ from conferral.dashboard.forms import (
 from conferral.dashboard.recipients import recipients_url
 from conferral.delivery.advice import recipient_explain_full
 from conferral.delivery.services import recipient_resend
-from conferral.tracking.explain import event_explain
+from conferral.tracking.explain import event_explain, pruned_explain
 from conferral.tracking.feedback_explain import event_report_url
 from conferral.tracking.selectors import recipient_events
 from conferral.tracking.services import DownloadFormat, credential_download_record
@@ -156,12 +161,15 @@ def _detail(
         "access_url": recipient_url(recipient, Channel.ADMIN),
         "verify_url": verify_url(recipient),
         "timeline": timeline,
+        # Said once, at the start of the timeline's oldest page.
+        "pruned": "" if timeline.earlier else pruned_explain(recipient),
         "events": [
             (event, event_explain(event), event_report_url(event)) for event in timeline.events
         ],
         "query": "",
         "form": form,
         "can_edit": user_can_edit(request.user, recipient.certificate.organization),
+        "erasure": erasure_of(recipient),
     }
     return render(request, "dashboard/recipient.html", context, status=status)
 
@@ -176,12 +184,22 @@ def _to_recipient(recipient: Recipient) -> HttpResponse:
     return redirect("dashboard:recipient", recipient_id=recipient.public_id)
 
 
+def _erased(request: HttpRequest, recipient: Recipient) -> HttpResponse | None:
+    """Back to the recipient's page with the reason, when it was erased."""
+    if recipient.erased_at is None:
+        return None
+    messages.error(request, str(RecipientErased(recipient.erased_at)))
+    return _to_recipient(recipient)
+
+
 @login_required
 @require_POST
 def recipient_edit(request: HttpRequest, recipient_id: str) -> HttpResponse:
     """Correct the name or address; with `resend`, send the email again right after
     (the remedy for a bounce caused by a typo)."""
     recipient = _editable(request, recipient_id)
+    if (refused := _erased(request, recipient)) is not None:
+        return refused
     form = RecipientForm(request.POST)
     if not form.is_valid():
         return _detail(request, recipient, form, status=400)
@@ -216,6 +234,8 @@ def recipient_resend_view(request: HttpRequest, recipient_id: str) -> HttpRespon
     """Send the email again; "Send anyway" (`override_suppression`) first asks to
     confirm, then lifts the address's suppression entry and sends."""
     recipient = _editable(request, recipient_id)
+    if (refused := _erased(request, recipient)) is not None:
+        return refused
     override = "override_suppression" in request.POST
     if override and "confirm" not in request.POST:
         return _confirm(request, recipient, "send_anyway")
@@ -224,7 +244,10 @@ def recipient_resend_view(request: HttpRequest, recipient_id: str) -> HttpRespon
 
 
 def _confirm(
-    request: HttpRequest, recipient: Recipient, action: str, form: RevokeForm | None = None
+    request: HttpRequest,
+    recipient: Recipient,
+    action: str,
+    form: RevokeForm | EraseForm | None = None,
 ) -> HttpResponse:
     context = {
         "recipient": recipient,
@@ -244,7 +267,12 @@ def recipient_delete_view(request: HttpRequest, recipient_id: str) -> HttpRespon
         return _confirm(request, recipient, "delete")
     certificate = recipient.certificate
     recipient_delete(recipient=recipient)
-    messages.success(request, _("%(name)s was deleted.") % {"name": recipient.name})
+    messages.success(
+        request,
+        _("The erased recipient was deleted.")
+        if recipient.erased_at
+        else _("%(name)s was deleted.") % {"name": recipient.name},
+    )
     return redirect(recipients_url(certificate))
 
 
@@ -253,6 +281,8 @@ def recipient_delete_view(request: HttpRequest, recipient_id: str) -> HttpRespon
 def recipient_token_view(request: HttpRequest, recipient_id: str) -> HttpResponse:
     """Give the recipient a new token and link; the old link says it was replaced."""
     recipient = _editable(request, recipient_id)
+    if (refused := _erased(request, recipient)) is not None:
+        return refused
     if request.method != "POST":
         return _confirm(request, recipient, "token")
     recipient_token_regenerate(recipient=recipient)
@@ -268,6 +298,8 @@ def recipient_token_view(request: HttpRequest, recipient_id: str) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def recipient_revoke_view(request: HttpRequest, recipient_id: str) -> HttpResponse:
     recipient = _editable(request, recipient_id)
+    if (refused := _erased(request, recipient)) is not None:
+        return refused
     form = RevokeForm(request.POST or None)
     if request.method != "POST" or not form.is_valid():
         return _confirm(request, recipient, "revoke", form)
@@ -280,12 +312,51 @@ def recipient_revoke_view(request: HttpRequest, recipient_id: str) -> HttpRespon
     return _to_recipient(recipient)
 
 
+class EraseForm(forms.Form):
+    """The recipient's name typed again: an erasure cannot be undone."""
+
+    name = forms.CharField(label=gettext_lazy("The recipient's name"), max_length=NAME_MAX_LENGTH)
+
+    def __init__(self, recipient: Recipient, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.recipient = recipient
+
+    def clean_name(self) -> str:
+        typed: str = self.cleaned_data["name"]
+        if " ".join(typed.split()).casefold() != " ".join(self.recipient.name.split()).casefold():
+            raise forms.ValidationError(
+                _("Type the recipient's name exactly as shown to confirm the erasure.")
+            )
+        return typed
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recipient_erase_view(request: HttpRequest, recipient_id: str) -> HttpResponse:
+    """Erase the recipient's personal data, once the issuer typed the name to confirm."""
+    recipient = _editable(request, recipient_id)
+    if (refused := _erased(request, recipient)) is not None:
+        return refused
+    form = EraseForm(recipient, request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        return _confirm(request, recipient, "erase", form)
+    try:
+        recipient_erase(recipient=recipient, by=request.user.get_username())
+    except RecipientErased as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The recipient was erased."))
+    return _to_recipient(recipient)
+
+
 @login_required
 @require_POST
 def recipient_download(request: HttpRequest, recipient_id: str) -> HttpResponse:
     """The credential's PDF, for the issuer to hand out themselves; recorded as a
     download through the dashboard (channel `admin`)."""
     recipient = _editable(request, recipient_id)
+    if (refused := _erased(request, recipient)) is not None:
+        return refused
     certificate = recipient.certificate
     try:
         with translation.override(certificate.language):

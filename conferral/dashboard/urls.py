@@ -8,6 +8,7 @@ from conferral.dashboard import (
     editing,
     importing,
     mailbox,
+    privacy,
     recipient,
     recipients,
     sending_domain,
@@ -137,6 +138,11 @@ urlpatterns = [
         name="recipient_revoke",
     ),
     path(
+        "recipients/<str:recipient_id>/erase/",
+        recipient.recipient_erase_view,
+        name="recipient_erase",
+    ),
+    path(
         "recipients/<str:recipient_id>/badge/reissue/",
         badges.recipient_badge_reissue,
         name="recipient_badge_reissue",
@@ -212,6 +218,8 @@ urlpatterns = [
         sending_domain.sending_domain_delete_view,
         name="sending_domain_delete",
     ),
+    # Organization settings: privacy (conferral.accounts.privacy).
+    path("organizations/<str:organization_id>/privacy/", privacy.privacy, name="privacy"),
     # Organization settings: webhooks (conferral.webhooks).
     path("organizations/<str:organization_id>/webhooks/", webhooks.webhooks, name="webhooks"),
     path(

@@ -3,7 +3,9 @@ the claim-by-token page and the verification page.
 
 Views parse the request, look the credential up and call one service. A wrong, random
 or truncated token or id is a helpful 404 that never hints whether a similar one exists.
-A GET never claims: mail scanners follow links; claiming is a POST from the page.
+A GET never claims: mail scanners follow links; claiming is a POST from the page. A
+credential its issuer erased answers every page with 410 and a page naming only the
+certificate and the issuer (conferral.certificates.erasure).
 
 Once the credential is known, the whole request is handled in its certificate's language
 (not only the template): every message built on the way, by a service or here, speaks
@@ -35,6 +37,7 @@ from conferral.certificates.rendering.renderer import (
     credential_file,
     credential_render,
 )
+from conferral.certificates.robots import indexable, robots_tagged
 from conferral.core.client import client_address
 from conferral.core.http import render_in, user_agent
 from conferral.core.throttle_views import (
@@ -75,10 +78,21 @@ def _not_found(request: HttpRequest, token: str = "") -> HttpResponse:
     if replaced is not None:
         certificate = replaced.recipient.certificate
         context = {"certificate": certificate, "organization": certificate.organization}
-        return render_in(
-            request, certificate.language, "recipient/replaced.html", context, status=410
+        return robots_tagged(
+            render_in(request, certificate.language, "recipient/replaced.html", context, status=410)
         )
-    return render_in(request, None, "recipient/not_found.html", {}, status=404)
+    return robots_tagged(render_in(request, None, "recipient/not_found.html", {}, status=404))
+
+
+def _erased(request: HttpRequest, recipient: Recipient) -> HttpResponse:
+    """410: the issuer erased the credential. The page names the certificate and its
+    issuer, nothing of the person's (the badge's files answer the same page)."""
+    certificate = recipient.certificate
+    context = {"certificate": certificate, "organization": certificate.organization}
+    response = render_in(
+        request, certificate.language, "recipient/erased.html", context, status=410
+    )
+    return robots_tagged(response)
 
 
 def link_not_found(request: HttpRequest, rest: str) -> HttpResponse:
@@ -86,7 +100,9 @@ def link_not_found(request: HttpRequest, rest: str) -> HttpResponse:
 
 
 def credential_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
-    return render_in(request, None, "recipient/verify_not_found.html", {}, status=404)
+    return robots_tagged(
+        render_in(request, None, "recipient/verify_not_found.html", {}, status=404)
+    )
 
 
 def _in_language_of(recipient: Recipient) -> translation.override:
@@ -95,12 +111,11 @@ def _in_language_of(recipient: Recipient) -> translation.override:
 
 
 def _message(request: HttpRequest, recipient: Recipient, message: str, status: int) -> HttpResponse:
-    return render_in(
-        request,
-        recipient.certificate.language,
-        "recipient/message.html",
-        {"recipient": recipient, "certificate": recipient.certificate, "message": message},
-        status=status,
+    context = {"recipient": recipient, "certificate": recipient.certificate, "message": message}
+    return robots_tagged(
+        render_in(
+            request, recipient.certificate.language, "recipient/message.html", context, status
+        )
     )
 
 
@@ -124,6 +139,7 @@ def _page_context(recipient: Recipient, via: str, error: str = "") -> dict[str, 
         "error": error,
         "verify_url": verify_url(recipient),
         "networks": Network,
+        "indexable": indexable(recipient),
     }
 
 
@@ -136,8 +152,10 @@ def page(request: HttpRequest, token: str) -> HttpResponse:
     recipient = recipient_get_by_token(token)
     if recipient is None:
         return _not_found(request, token)
+    if recipient.erased_at is not None:
+        return _erased(request, recipient)
     with _in_language_of(recipient):
-        return _page(request, recipient)
+        return robots_tagged(_page(request, recipient), recipient)
 
 
 def _page(request: HttpRequest, recipient: Recipient) -> HttpResponse:
@@ -184,10 +202,12 @@ def download(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     come first: a kept file is never a way round a revocation or a missing claim. A
     browser that kept the file gets a 304 (still recorded: the visitor asked for it)."""
     recipient = recipient_get_by_token(token)
-    if recipient is None or fmt not in DownloadFormat.values:
+    if recipient is None or fmt not in CONTENT_TYPES:
         return _not_found(request, token if recipient is None else "")
+    if recipient.erased_at is not None:
+        return _erased(request, recipient)
     with _in_language_of(recipient):
-        return _download(request, recipient, DownloadFormat(fmt))
+        return robots_tagged(_download(request, recipient, DownloadFormat(fmt)), recipient)
 
 
 def _download(request: HttpRequest, recipient: Recipient, fmt: DownloadFormat) -> HttpResponse:
@@ -223,6 +243,8 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
     recipient = recipient_get_by_token(token)
     if recipient is None:
         return _not_found(request)
+    if recipient.erased_at is not None:
+        return _erased(request, recipient)
     with _in_language_of(recipient):
         refused = _usable_or_message(request, recipient)
         if refused is not None:
@@ -231,7 +253,7 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
             content = credential_render(recipient, "png", ppi=PREVIEW_PPI)
         except RenderError:
             return HttpResponse(status=503)
-    return HttpResponse(content, content_type="image/png")
+    return robots_tagged(HttpResponse(content, content_type="image/png"), recipient)
 
 
 @require_POST
@@ -241,6 +263,8 @@ def share(request: HttpRequest, token: str, network: str) -> HttpResponse:
     recipient = recipient_get_by_token(token)
     if recipient is None or network not in Network.values:
         return _not_found(request)
+    if recipient.erased_at is not None:
+        return _erased(request, recipient)
     with _in_language_of(recipient):
         try:
             credential_share_record(
@@ -261,6 +285,8 @@ def linkedin_add(request: HttpRequest, token: str) -> HttpResponse:
     recipient = recipient_get_by_token(token)
     if recipient is None:
         return _not_found(request)
+    if recipient.erased_at is not None:
+        return _erased(request, recipient)
     with _in_language_of(recipient):
         try:
             credential_linkedin_add_record(
@@ -295,6 +321,8 @@ def claim(request: HttpRequest) -> HttpResponse:
                 "We could not find a credential with this token. Check the token in your "
                 "email and try again."
             )
+        elif recipient.erased_at is not None:
+            return _erased(request, recipient)
         else:
             # A revoked credential is not claimed; its page explains why.
             with _in_language_of(recipient), contextlib.suppress(CredentialRevoked):
@@ -305,7 +333,8 @@ def claim(request: HttpRequest) -> HttpResponse:
                     client_address=client_address(request),
                 )
             return HttpResponseRedirect(recipient_path(recipient, Channel.TOKEN))
-    return render_in(request, None, "recipient/claim.html", {"token": typed, "error": error})
+    context = {"token": typed, "error": error}
+    return robots_tagged(render_in(request, None, "recipient/claim.html", context))
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -314,6 +343,8 @@ def verify(request: HttpRequest, credential_id: str) -> HttpResponse:
     recipient = recipient_get_by_credential_id(credential_id)
     if recipient is None:
         return credential_not_found(request)
+    if recipient.erased_at is not None:
+        return _erased(request, recipient)
     certificate = recipient.certificate
     with _in_language_of(recipient):
         credential_verify_record(
@@ -328,5 +359,7 @@ def verify(request: HttpRequest, credential_id: str) -> HttpResponse:
             "organization": certificate.organization,
             "state": credential_state(recipient),
             "states": CredentialState,
+            "indexable": indexable(recipient),
         }
-        return render_in(request, certificate.language, "recipient/verify.html", context)
+        response = render_in(request, certificate.language, "recipient/verify.html", context)
+        return robots_tagged(response, recipient)

@@ -51,6 +51,11 @@ class Network(models.TextChoices):
 class DownloadFormat(models.TextChoices):
     PDF = "pdf", gettext_lazy("PDF document")
     PNG = "png", gettext_lazy("PNG image")
+    # An Open Badge's own files (conferral.badges.views): the signed credential, and the
+    # badge image with the credential baked in.
+    BADGE_JSON = "badge-json", gettext_lazy("Open Badges credential (JSON)")
+    BADGE_PNG = "badge-png", gettext_lazy("badge image with the credential baked in (PNG)")
+    BADGE_SVG = "badge-svg", gettext_lazy("badge image with the credential baked in (SVG)")
 
 
 def _delivered_at(recipient: Recipient) -> dt.datetime | None:
@@ -185,7 +190,8 @@ def credential_download_record(
     method: str = "GET",
     channel: Channel | str = "",
 ) -> Event:
-    """The PDF or PNG was downloaded (only a claimed, unrevoked credential). With the
+    """A file of the credential was downloaded: the PDF or PNG, or an Open Badge's JSON
+    or baked image (only a claimed, unrevoked credential). With the
     `admin` channel the issuer downloaded it from the dashboard to hand it out
     themselves: allowed before a claim (not after a revocation), never judged
     machine-made, and not the recipient's download, so `downloaded_at` is left alone."""

@@ -5,13 +5,14 @@ from openapi_spec_validator import validate
 
 EXPECTED = {
     "/api/v1/certificates": {"get", "post"},
-    "/api/v1/certificates/{certificate_id}": {"get"},
+    "/api/v1/certificates/{certificate_id}": {"get", "patch"},
     "/api/v1/certificates/{certificate_id}/recipients": {"get", "post"},
     "/api/v1/certificates/{certificate_id}/send": {"post"},
     "/api/v1/certificates/{certificate_id}/statistics": {"get"},
     "/api/v1/recipients/{recipient_id}": {"get", "patch", "delete"},
     "/api/v1/recipients/{recipient_id}/resend": {"post"},
     "/api/v1/recipients/{recipient_id}/revoke": {"post"},
+    "/api/v1/recipients/{recipient_id}/erase": {"post"},
     "/api/v1/recipients/{recipient_id}/events": {"get"},
     "/api/v1/webhooks": {"get", "post"},
     "/api/v1/webhooks/poll": {"get"},
@@ -19,6 +20,7 @@ EXPECTED = {
     "/api/v1/badges/recipients/{recipient_id}": {"get"},
     "/api/v1/badges/recipients/{recipient_id}/reissue": {"post"},
     "/api/v1/badges/keys/rotate": {"post"},
+    "/api/v1/organization": {"get", "patch"},
 }
 
 

@@ -10,7 +10,6 @@ from django.utils import timezone
 from playwright.sync_api import Page, ViewportSize, expect
 
 from conferral.accounts.models import Organization
-from conferral.accounts.services import user_create
 from conferral.certificates.models import Certificate, Recipient
 from conferral.certificates.services import RawRow, recipients_add
 from conferral.delivery.pipeline import deliver_due
@@ -21,18 +20,14 @@ from conferral.testing.pagecheck import (
     screenshot,
     sideways_overflow,
 )
+from conferral.testing.sign_in import sign_in_owner
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery"
 LAPTOP: ViewportSize = {"width": 1280, "height": 900}
 
 
 def _sign_in(page: Page, org: Organization) -> None:
-    user_create(email="owner@acme.test", password=PASSWORD, organization=org)
-    page.goto("/login/")
-    page.get_by_label("Email").fill("owner@acme.test")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_owner(page, org)
 
 
 def _check(page: Page, name: str) -> None:

@@ -7,33 +7,26 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from conferral.accounts.models import Organization
-from conferral.accounts.services import user_create
 from conferral.certificates.models import Certificate, Recipient
 from conferral.certificates.services import RawRow, recipients_add
 from conferral.certificates.status import BounceKind, EmailStatus
 from conferral.dashboard.tests.recipients_helpers import xlsx_bytes
 from conferral.delivery.pipeline import deliver_due
 from conferral.testing.pagecheck import accessibility_violations, screenshot
+from conferral.testing.sign_in import sign_in_owner
 from conferral.testing.smtp import Answer, SmtpServer
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _sign_in(page: Page, org: Organization) -> None:
-    user_create(email="owner@acme.test", password=PASSWORD, organization=org)
-    page.goto("/login/")
-    page.get_by_label("Email").fill("owner@acme.test")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).not_to_have_url(re.compile(r"/login/"))
+    sign_in_owner(page, org)
 
 
 def _check(page: Page, name: str) -> None:

@@ -9,13 +9,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conferral.accounts.models import Organization
-from conferral.accounts.services import user_create
 from conferral.certificates.models import Certificate, Recipient
 from conferral.certificates.services import RawRow, recipients_add
 from conferral.testing.pagecheck import PHONE, accessibility_violations, sideways_overflow
+from conferral.testing.sign_in import sign_in_owner
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery"
 
 
 def test_it_works_by_keyboard_and_at_phone_width(
@@ -28,11 +27,7 @@ def test_it_works_by_keyboard_and_at_phone_width(
             RawRow(2, "Maximiliane Wolkenstein-Hohenberg", "maximiliane.wolkenstein@example.com"),
         ],
     )
-    user_create(email="owner@acme.test", password=PASSWORD, organization=org)
-    page.goto("/login/")
-    page.get_by_label("Email").fill("owner@acme.test")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_owner(page, org)
     page.goto(f"/certificates/{certificate.public_id}/recipients/")
     expect(page.get_by_role("link", name="Åsa Øberg")).to_be_visible()
     assert accessibility_violations(page) == []
