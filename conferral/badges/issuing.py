@@ -133,6 +133,8 @@ def _issue(recipient: Recipient, now: dt.datetime) -> BadgeCredential:
         created=now,
         loader=shipped_loader(),
     )
+    # Open Badges 3.0's JSON Schema requires `proof` to be an array (VC 2.0 allows either).
+    document["proof"] = [document["proof"]]
     return BadgeCredential.objects.create(
         uuid=credential_uuid,
         recipient=recipient,

@@ -108,6 +108,16 @@ def proof_sign(
     }
 
 
+def proof_of(document: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The document's one proof: an object, or an array holding exactly one. VC 2.0
+    allows either form; Open Badges 3.0's JSON Schema requires the array, so Conferral's
+    own credentials carry one while status lists and older credentials carry the object."""
+    proof = document.get("proof")
+    if isinstance(proof, list) and len(proof) == 1:
+        proof = proof[0]
+    return proof if isinstance(proof, dict) else None
+
+
 def proof_verify(
     document: Mapping[str, Any],
     *,
@@ -117,8 +127,8 @@ def proof_verify(
     """Verify the document's one `eddsa-rdfc-2022` proof and return its verification
     method; `public_key` gives the raw Ed25519 key of a verification method the issuer
     lists for assertions (None: not one of the issuer's). Raises ProofError."""
-    proof = document.get("proof")
-    if not isinstance(proof, dict):
+    proof = proof_of(document)
+    if proof is None:
         raise ProofError("the credential has no proof (or more than one)")
     if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
         raise ProofError(f"the proof is not a {PROOF_TYPE} of the {CRYPTOSUITE} suite")

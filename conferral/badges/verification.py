@@ -23,7 +23,7 @@ from conferral.badges.did import key_of_method, organization_of_did
 from conferral.badges.issuing import identity_hash
 from conferral.badges.loader import VC_V2, ContextRefused, shipped_loader
 from conferral.badges.models import BadgeCredential, StatusList
-from conferral.badges.proof import ProofError, proof_verify
+from conferral.badges.proof import ProofError, proof_of, proof_verify
 from conferral.badges.status_list import StatusListError, bitstring_bit, status_list_credential
 
 UPLOAD_MAX = 5 * 1024 * 1024
@@ -72,8 +72,8 @@ def _issuer_id(document: dict[str, Any]) -> str:
 
 def _proof_check(document: dict[str, Any], issuer: str) -> Check:
     label = _("Signature")
-    proof = document.get("proof")
-    method = proof.get("verificationMethod") if isinstance(proof, dict) else None
+    proof = proof_of(document)
+    method = proof.get("verificationMethod") if proof is not None else None
     if isinstance(method, str) and method.partition("#")[0] != issuer:
         return Check(label, False, _("The proof was not made with a key of the issuer."))
     try:

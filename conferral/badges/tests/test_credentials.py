@@ -65,7 +65,8 @@ def test_it_issues_an_open_badge_credential_with_a_hashed_recipient(
     assert identity["identityHash"] == identity_hash("juergen@example.org", identity["salt"])
     assert "xample.org" not in json.dumps(document).replace(document["id"], "")
     assert document["validFrom"].endswith("Z")
-    assert document["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    (proof,) = document["proof"]  # an array, as Open Badges 3.0's JSON Schema requires
+    assert proof["cryptosuite"] == "eddsa-rdfc-2022"
     assert _verify_through_did(client, document).startswith(document["issuer"]["id"] + "#key-")
 
 
@@ -133,8 +134,8 @@ def test_it_keeps_old_keys_resolvable_after_a_rotation(
 
     after = badge_current(other).document
 
-    assert before["proof"]["verificationMethod"].endswith("#key-1")
-    assert after["proof"]["verificationMethod"].endswith("#key-2")
+    assert before["proof"][0]["verificationMethod"].endswith("#key-1")
+    assert after["proof"][0]["verificationMethod"].endswith("#key-2")
     _verify_through_did(client, before)
     _verify_through_did(client, after)
 
