@@ -29,32 +29,24 @@ executemany, conferral.tracking.statements).
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from conferral.certificates.event_details import EmailClicked, EmailOpened
 from conferral.certificates.events import NewEvent, event_new, events_write
 from conferral.certificates.models import Channel, Event, EventType, Recipient
-from conferral.certificates.status import Step, engagement_status, transition
+from conferral.certificates.status import Step
 from conferral.core.signing import client_hash
 from conferral.tracking import sequence
+from conferral.tracking.hit_batch import Batch, Fold, batch_write, recipients_locked
 from conferral.tracking.links import CLICK, HONEYPOT, LEGACY_LINK, OPEN
 from conferral.tracking.machine import MachineReason, machine_verdict
 from conferral.tracking.sequence import Seen
-from conferral.tracking.statements import (
-    HIT_COLUMNS,
-    event_detail_update_sql,
-    hit_columns_update_sql,
-)
-
-logger = logging.getLogger(__name__)
 
 KINDS = frozenset({OPEN, CLICK, HONEYPOT})
-_MOMENTS = frozenset({"opened_at", "machine_opened_at", "clicked_at", "machine_clicked_at"})
 # A verdict the sequence rules may replace: the timing alone gave the hit away.
 _REPLACEABLE = frozenset({"", MachineReason.TOO_SOON.value})
 
@@ -73,41 +65,6 @@ class Hit:
     link: int = LEGACY_LINK
 
 
-@dataclass(slots=True)
-class _Fold:
-    """A machine open event that later hits of the batch may count into: one already
-    stored (`pk`) or one this batch writes (`index` into the new events)."""
-
-    at: dt.datetime
-    detail: EmailOpened
-    pk: int | None = None
-    index: int | None = None
-
-
-@dataclass(slots=True)
-class _Batch:
-    recipients: dict[str, Recipient]
-    new: list[NewEvent | None] = field(default_factory=list)
-    folds: dict[tuple[int, str], list[_Fold]] = field(default_factory=dict)
-    folded: dict[int, _Fold] = field(default_factory=dict)
-    changed: dict[int, Recipient] = field(default_factory=dict)
-    # Each client's opens and clicks of a recipient's message (conferral.tracking.sequence),
-    # the stored events found to be a machine's, the recipients to recompute.
-    seen: dict[sequence.Key, list[Seen]] = field(default_factory=dict)
-    reclassified: dict[int, Seen] = field(default_factory=dict)
-    recompute: set[int] = field(default_factory=set)
-    # The stored opens inferred by stored clicks found to be a machine's, not read (a
-    # click's inferred open has its client and its time): recipient, client, time, reason.
-    inferred: list[tuple[int, str, dt.datetime, str]] = field(default_factory=list)
-    codes: dict[str, str] = field(default_factory=dict)  # client_hash by client address
-
-    def code(self, address: str) -> str:
-        code = self.codes.get(address)
-        if code is None:
-            code = self.codes[address] = client_hash(address)
-        return code
-
-
 def hits_apply(hits: Sequence[Hit]) -> list[NewEvent | None]:
     """Apply `hits` in order in one transaction. For each hit: the event it wrote, or
     None when it was folded into an earlier one or names no recipient."""
@@ -118,7 +75,7 @@ def hits_apply(hits: Sequence[Hit]) -> list[NewEvent | None]:
         raise ValueError(f"not a tracked hit: {unknown[0]!r}")
     within = dt.timedelta(seconds=settings.EVENT_FOLD_SECONDS)
     with transaction.atomic():
-        batch = _Batch(recipients=_locked({hit.public_id for hit in hits}))
+        batch = Batch(recipients=recipients_locked({hit.public_id for hit in hits}))
         _stored_folds(batch, hits, within)
         _stored_seen(batch, hits)
         written: list[int | None] = []
@@ -130,59 +87,32 @@ def hits_apply(hits: Sequence[Hit]) -> list[NewEvent | None]:
                 written.append(_open(batch, recipient, hit, within))
             else:
                 written.append(_click(batch, recipient, hit))
-        _write_changes(batch)
+        batch_write(batch)
         events_write([event for event in batch.new if event is not None])
     return [None if index is None else batch.new[index] for index in written]
 
 
-def _write_changes(batch: _Batch) -> None:
-    """The stored events found to be a machine's, the recipients that changed (those
-    recomputed in between) and the stored events that folded, each an executemany."""
-    ops = connection.ops
-    with connection.cursor() as cursor:
-        sequence.verdicts_write(cursor, batch.reclassified.items(), batch.inferred)
-        _recompute(batch)
-        if batch.changed:
-            rows = [
-                (
-                    *(
-                        ops.adapt_datetimefield_value(getattr(r, name))
-                        if name in _MOMENTS
-                        else getattr(r, name)
-                        for name in HIT_COLUMNS
-                    ),
-                    r.pk,
-                )
-                for r in batch.changed.values()
-            ]
-            cursor.executemany(hit_columns_update_sql(), rows)
-        if batch.folded:
-            details = [
-                (ops.adapt_json_value(fold.detail.to_json(), None), pk)
-                for pk, fold in batch.folded.items()
-            ]
-            cursor.executemany(event_detail_update_sql(), details)
-
-
-def _locked(public_ids: set[str]) -> dict[str, Recipient]:
-    rows = (
-        Recipient.objects.select_for_update()
-        # An erased recipient's hits record nothing (conferral.certificates.erasure).
-        .filter(public_id__in=public_ids, erased_at__isnull=True)
-        .order_by("pk")
-        .only(
-            "pk",
-            "public_id",
-            "certificate_id",
-            "delivered_at",
-            "first_sent_at",
-            *HIT_COLUMNS,
-        )
+def _write(
+    batch: Batch, recipient: Recipient, hit: Hit, detail: EmailOpened | EmailClicked, machine: bool
+) -> int:
+    event = event_new(
+        recipient=recipient,
+        detail=detail,
+        at=hit.at,
+        channel=Channel.EMAIL,
+        machine=machine,
+        user_agent=hit.user_agent,
+        client_address=hit.client_address,
     )
-    return {row.public_id: row for row in rows}
+    batch.new.append(event)
+    index = len(batch.new) - 1
+    if event.client_hash:
+        seen = Seen(at=hit.at, detail=detail, machine=machine, code=event.client_hash, index=index)
+        batch.seen.setdefault((recipient.pk, event.client_hash), []).append(seen)
+    return index
 
 
-def _stored_folds(batch: _Batch, hits: Sequence[Hit], within: dt.timedelta) -> None:
+def _stored_folds(batch: Batch, hits: Sequence[Hit], within: dt.timedelta) -> None:
     """Load the stored machine opens that the batch's hits could be counted into."""
     if within <= dt.timedelta(0):
         return
@@ -202,10 +132,10 @@ def _stored_folds(batch: _Batch, hits: Sequence[Hit], within: dt.timedelta) -> N
         "pk", "recipient_id", "client_hash", "at", "detail"
     ):
         seen = EmailOpened.from_json(detail or {})
-        batch.folds.setdefault((recipient_id, code), []).append(_Fold(at=at, detail=seen, pk=pk))
+        batch.folds.setdefault((recipient_id, code), []).append(Fold(at=at, detail=seen, pk=pk))
 
 
-def _stored_seen(batch: _Batch, hits: Sequence[Hit]) -> None:
+def _stored_seen(batch: Batch, hits: Sequence[Hit]) -> None:
     """Load the stored opens and clicks that the sequence rules need for the batch's
     hits (`sequence.stored_seen`: one query, none when no hit can need one)."""
     pairs = []
@@ -216,44 +146,6 @@ def _stored_seen(batch: _Batch, hits: Sequence[Hit]) -> None:
             pairs.append((recipient, hit.at, hit.link, hit.kind == HONEYPOT))
             codes.add(batch.code(hit.client_address))
     batch.seen = sequence.stored_seen(sequence.wanted(pairs), codes)
-
-
-def _changed(batch: _Batch, recipient: Recipient, name: str, value: object) -> None:
-    setattr(recipient, name, value)
-    batch.changed[recipient.pk] = recipient
-
-
-def _set_once(batch: _Batch, recipient: Recipient, name: str, at: dt.datetime) -> bool:
-    if getattr(recipient, name) is not None:
-        return False
-    _changed(batch, recipient, name, at)
-    return True
-
-
-def _move(batch: _Batch, recipient: Recipient, step: Step) -> None:
-    status = transition(step).apply(recipient.email_status)
-    if status != recipient.email_status:
-        _changed(batch, recipient, "email_status", status.value)
-
-
-def _write(
-    batch: _Batch, recipient: Recipient, hit: Hit, detail: EmailOpened | EmailClicked, machine: bool
-) -> int:
-    event = event_new(
-        recipient=recipient,
-        detail=detail,
-        at=hit.at,
-        channel=Channel.EMAIL,
-        machine=machine,
-        user_agent=hit.user_agent,
-        client_address=hit.client_address,
-    )
-    batch.new.append(event)
-    index = len(batch.new) - 1
-    if event.client_hash:
-        seen = Seen(at=hit.at, detail=detail, machine=machine, code=event.client_hash, index=index)
-        batch.seen.setdefault((recipient.pk, event.client_hash), []).append(seen)
-    return index
 
 
 def _verdict_of(recipient: Recipient, hit: Hit) -> tuple[bool, str, str, str]:
@@ -267,16 +159,16 @@ def _verdict_of(recipient: Recipient, hit: Hit) -> tuple[bool, str, str, str]:
     return bool(verdict), verdict.machine_reason, verdict.machine_source, verdict.via_source
 
 
-def _open(batch: _Batch, recipient: Recipient, hit: Hit, within: dt.timedelta) -> int | None:
+def _open(batch: Batch, recipient: Recipient, hit: Hit, within: dt.timedelta) -> int | None:
     machine, reason, source, via = _verdict_of(recipient, hit)
     if reason in _REPLACEABLE and sequence.honeypot_near(_seen_of(batch, recipient, hit), hit.at):
         machine, reason = True, MachineReason.HONEYPOT.value
     detail = EmailOpened(machine_reason=reason, machine_source=source, via="" if machine else via)
     if not machine:
-        _set_once(batch, recipient, "opened_at", hit.at)
-        _move(batch, recipient, Step.OPEN)
+        batch.set_once(recipient, "opened_at", hit.at)
+        batch.move(recipient, Step.OPEN)
         return _write(batch, recipient, hit, detail, machine=False)
-    _set_once(batch, recipient, "machine_opened_at", hit.at)
+    batch.set_once(recipient, "machine_opened_at", hit.at)
     code = client_hash(hit.client_address)
     if (
         code
@@ -287,13 +179,13 @@ def _open(batch: _Batch, recipient: Recipient, hit: Hit, within: dt.timedelta) -
     index = _write(batch, recipient, hit, detail, machine=True)
     if code:
         batch.folds.setdefault((recipient.pk, code), []).append(
-            _Fold(at=hit.at, detail=detail, index=index)
+            Fold(at=hit.at, detail=detail, index=index)
         )
     return index
 
 
 def _fold(
-    batch: _Batch,
+    batch: Batch,
     key: tuple[int, str],
     detail: EmailOpened,
     at: dt.datetime,
@@ -321,13 +213,13 @@ def _fold(
     return True
 
 
-def _seen_of(batch: _Batch, recipient: Recipient, hit: Hit) -> list[Seen]:
+def _seen_of(batch: Batch, recipient: Recipient, hit: Hit) -> list[Seen]:
     """The opens and clicks of the hit's client on the recipient's message, known so far."""
     code = batch.code(hit.client_address)
     return batch.seen.get((recipient.pk, code), []) if code else []
 
 
-def _click(batch: _Batch, recipient: Recipient, hit: Hit) -> int:
+def _click(batch: Batch, recipient: Recipient, hit: Hit) -> int:
     machine, reason, source, _via = _verdict_of(recipient, hit)
     seen = _seen_of(batch, recipient, hit)
     trapped = reason in _REPLACEABLE and sequence.honeypot_near(seen, hit.at)
@@ -347,13 +239,13 @@ def _click(batch: _Batch, recipient: Recipient, hit: Hit) -> int:
             if not machine:
                 machine, reason = True, caught_reason
     if not machine:
-        inferred = _set_once(batch, recipient, "opened_at", hit.at)
-        _set_once(batch, recipient, "clicked_at", hit.at)
-        _move(batch, recipient, Step.CLICK)
+        inferred = batch.set_once(recipient, "opened_at", hit.at)
+        batch.set_once(recipient, "clicked_at", hit.at)
+        batch.move(recipient, Step.CLICK)
         if inferred:
             _write(batch, recipient, hit, EmailOpened(inferred=True), machine=False)
     else:
-        _set_once(batch, recipient, "machine_clicked_at", hit.at)
+        batch.set_once(recipient, "machine_clicked_at", hit.at)
     detail = EmailClicked(
         machine_reason=reason,
         machine_source=source,
@@ -367,7 +259,7 @@ def _click(batch: _Batch, recipient: Recipient, hit: Hit) -> int:
 
 
 def _reclassify(
-    batch: _Batch, recipient: Recipient, seen: list[Seen], earlier: Seen, reason: str
+    batch: Batch, recipient: Recipient, seen: list[Seen], earlier: Seen, reason: str
 ) -> None:
     """A hit taken for a person's is a machine's: its event changed in place (stored, or
     pending in this batch), the machine column set, the recipient to be recomputed. A
@@ -387,40 +279,11 @@ def _reclassify(
             batch.new[earlier.index] = replace(pending, machine=True, detail=earlier.detail)
     batch.recompute.add(recipient.pk)
     if isinstance(earlier.detail, EmailClicked):
-        _earliest(batch, recipient, "machine_clicked_at", earlier.at)
+        batch.earliest(recipient, "machine_clicked_at", earlier.at)
         inferred = sequence.inferred_by(seen, earlier)
         if inferred is not None:
             _reclassify(batch, recipient, seen, inferred, reason)
         elif earlier.pk is not None:
             batch.inferred.append((recipient.pk, earlier.code, earlier.at, reason))
     elif not earlier.detail.inferred:
-        _earliest(batch, recipient, "machine_opened_at", earlier.at)
-
-
-def _earliest(batch: _Batch, recipient: Recipient, name: str, at: dt.datetime) -> None:
-    current = getattr(recipient, name)
-    if current is None or at < current:
-        _changed(batch, recipient, name, at)
-
-
-def _recompute(batch: _Batch) -> None:
-    """The first open and click and the email status of each recipient that had hits
-    found to be a machine's, from the events that remain a person's: the stored ones
-    (read once, after the changed verdicts are written) and this batch's."""
-    if not batch.recompute:
-        return
-    firsts = sequence.human_firsts(batch.recompute, batch.new)
-    for recipient in batch.recipients.values():
-        if recipient.pk not in batch.recompute:
-            continue
-        opened = firsts.get((recipient.pk, EventType.EMAIL_OPENED.value))
-        clicked = firsts.get((recipient.pk, EventType.EMAIL_CLICKED.value))
-        if recipient.opened_at != opened:
-            _changed(batch, recipient, "opened_at", opened)
-        if recipient.clicked_at != clicked:
-            _changed(batch, recipient, "clicked_at", clicked)
-        status = engagement_status(
-            recipient.email_status, opened=opened is not None, clicked=clicked is not None
-        )
-        if status != recipient.email_status:
-            _changed(batch, recipient, "email_status", status.value)
+        batch.earliest(recipient, "machine_opened_at", earlier.at)
