@@ -19,6 +19,10 @@ class Fact(models.TextChoices):
     OPENED = "opened", _("Opened (a click counts as an open)")
     CLICKED = "clicked", _("Clicked the email's link")
     MACHINE_OPENED_ONLY = "machine_opened_only", _("Only a machine's open")
+    MACHINE_OPENED = "machine_opened", _("Opened by a machine")
+    MACHINE_CLICKED = "machine_clicked", _("Clicked by a machine")
+    OPENED_ANY = "opened_any", _("Opened, by a person or a machine")
+    CLICKED_ANY = "clicked_any", _("Clicked, by a person or a machine")
     CLAIMED = "claimed", _("Claimed")
     SHARED_OR_DOWNLOADED = "shared_or_downloaded", _("Shared or downloaded")
     ADDED_TO_LINKEDIN = "added_to_linkedin", _("Added to LinkedIn")
@@ -41,14 +45,21 @@ def shared_on(network: str) -> Q:
     return Q(**{f"{SHARED_TEXT}__contains": f'"{network}"'})
 
 
-_OPENED = Q(opened_at__isnull=False) | Q(clicked_at__isnull=False)
+_CLICKED = Q(clicked_at__isnull=False)
+_OPENED = Q(opened_at__isnull=False) | _CLICKED
+_MACHINE_OPENED = Q(machine_opened_at__isnull=False)
+_MACHINE_CLICKED = Q(machine_clicked_at__isnull=False)
 
 FACTS: dict[Fact, Q] = {
     Fact.SENT: Q(first_sent_at__isnull=False),
     Fact.DELIVERED: Q(email_status__in=DELIVERED),
     Fact.OPENED: _OPENED,
-    Fact.CLICKED: Q(clicked_at__isnull=False),
-    Fact.MACHINE_OPENED_ONLY: Q(machine_opened_at__isnull=False) & ~_OPENED,
+    Fact.CLICKED: _CLICKED,
+    Fact.MACHINE_OPENED_ONLY: _MACHINE_OPENED & ~_OPENED,
+    Fact.MACHINE_OPENED: _MACHINE_OPENED,
+    Fact.MACHINE_CLICKED: _MACHINE_CLICKED,
+    Fact.OPENED_ANY: _OPENED | _MACHINE_OPENED | _MACHINE_CLICKED,
+    Fact.CLICKED_ANY: _CLICKED | _MACHINE_CLICKED,
     Fact.CLAIMED: Q(claimed_at__isnull=False),
     Fact.SHARED_OR_DOWNLOADED: Q(downloaded_at__isnull=False)
     | Q(**{f"{SHARED_TEXT}__contains": '"'}),

@@ -210,9 +210,28 @@ def _statistics_json(statistics: dict[str, Any]) -> str:
     return json.dumps(statistics, default=lambda value: value.isoformat(), indent=2)
 
 
+def _count_and_percent(figure: dict[str, Any]) -> str:
+    return f"{figure['count']} ({figure['percent']} %)"
+
+
+def _side_by_side(figures: dict[str, Any] | None) -> str:
+    """A row of the overview's opens and clicks table: by people, by machines and all,
+    or "not tracked" (None) when the organization switched that tracking off."""
+    if figures is None:
+        return _("not tracked")
+    return _("people %(human)s · machines %(machine)s · all %(all)s") % {
+        "human": _count_and_percent(figures["human"]),
+        "machine": _count_and_percent(figures["machine"]),
+        "all": _count_and_percent(figures["all"]),
+    }
+
+
 def _statistics_rows(certificate: Certificate, statistics: dict[str, Any]) -> list[tuple[str, str]]:
     def part(key: str) -> str:
-        return f"{statistics[key]['count']} ({statistics[key]['percent']} %)"
+        return _count_and_percent(statistics[key])
+
+    def tracked(count: int, kind: str) -> str:
+        return str(count) if statistics[kind] is not None else _("not tracked")
 
     email = statistics["email"]
     shares = statistics["social_shares"]
@@ -233,11 +252,16 @@ def _statistics_rows(certificate: Certificate, statistics: dict[str, Any]) -> li
         (_("Scheduled"), str(email["scheduled"])),
         (_("Sending"), str(email["sending"])),
         (_("Sent"), str(email["sent"])),
-        (_("Delivered, not opened"), str(email["delivered"])),
-        (_("Opened"), str(email["opened"])),
-        (_("Clicked"), str(email["clicked"])),
+        (_("Delivered"), str(email["delivered"])),
+        (_("Opened"), tracked(email["opened"], "opens")),
+        (_("Clicked"), tracked(email["clicked"], "clicks")),
         (_("Bounced"), str(email["bounced"])),
-        (_("Opens by machines (not counted as opened)"), str(statistics["machine_opens"])),
+        (
+            _("Opened only by a machine (not counted as opened)"),
+            tracked(statistics["machine_opens"], "opens"),
+        ),
+        (_("Opens"), _side_by_side(statistics["opens"])),
+        (_("Clicks"), _side_by_side(statistics["clicks"])),
     ]
 
 

@@ -51,8 +51,6 @@ from conferral.tracking.services import (
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
 
 
-MACHINE_OPENED = Q(machine_opened_at__isnull=False)
-MACHINE_CLICKED = Q(machine_clicked_at__isnull=False)
 FIELDS = (
     "recipients",
     "sent",
@@ -80,10 +78,10 @@ def counted_from_scratch(certificate: Certificate, now: dt.datetime) -> dict[str
             opened=Count("pk", filter=FACTS[Fact.OPENED]),
             clicked=Count("pk", filter=FACTS[Fact.CLICKED]),
             machine_opened_only=Count("pk", filter=FACTS[Fact.MACHINE_OPENED_ONLY]),
-            machine_opened=Count("pk", filter=MACHINE_OPENED),
-            machine_clicked=Count("pk", filter=MACHINE_CLICKED),
-            opened_any=Count("pk", filter=FACTS[Fact.OPENED] | MACHINE_OPENED | MACHINE_CLICKED),
-            clicked_any=Count("pk", filter=FACTS[Fact.CLICKED] | MACHINE_CLICKED),
+            machine_opened=Count("pk", filter=FACTS[Fact.MACHINE_OPENED]),
+            machine_clicked=Count("pk", filter=FACTS[Fact.MACHINE_CLICKED]),
+            opened_any=Count("pk", filter=FACTS[Fact.OPENED_ANY]),
+            clicked_any=Count("pk", filter=FACTS[Fact.CLICKED_ANY]),
             waiting=Count("pk", filter=Q(next_attempt_at__gt=now)),
             revoked=Count("pk", filter=Q(revoked_at__isnull=False)),
         )
