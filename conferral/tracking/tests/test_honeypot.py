@@ -99,7 +99,7 @@ def test_it_turns_the_clients_earlier_open_and_click_machine_made_and_flags_a_la
         (EventType.EMAIL_CLICKED, True, {"machine_reason": HONEYPOT, "link": 3}),
     ]
     opened, clicked, trap, _later = (
-        event_explain(e) for e in Event.objects.filter(recipient=recipient).order_by("at")
+        event_explain(e) for e in Event.objects.filter(recipient=recipient).order_by("at", "id")
     )
     assert opened.startswith("Open recorded by a client that also followed a hidden link")
     assert clicked.startswith("Link followed by a client that also followed a hidden link")

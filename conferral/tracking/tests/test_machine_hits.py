@@ -165,7 +165,7 @@ def test_it_flags_hits_within_seconds_of_delivery(
     with freeze_time("2026-03-02 10:05:00"):
         client.get(_path(open_pixel_url(recipient)), HTTP_USER_AGENT=FIREFOX)
 
-    soon, later = Event.objects.filter(recipient=recipient).order_by("at")
+    soon, later = Event.objects.filter(recipient=recipient).order_by("at", "id")
     assert soon.type == EventType.EMAIL_CLICKED
     assert soon.machine is True
     # No open came before it: the sequence rule says more than the timing alone.

@@ -61,7 +61,9 @@ def _click(client: Client, recipient: Recipient, link: Link, when: str) -> int:
 
 
 def _sentences(recipient: Recipient) -> list[str]:
-    return [event_explain(e) for e in Event.objects.filter(recipient=recipient).order_by("at")]
+    return [
+        event_explain(e) for e in Event.objects.filter(recipient=recipient).order_by("at", "id")
+    ]
 
 
 def _events(recipient: Recipient) -> list[tuple[str, bool, dict[str, object]]]:
