@@ -32,10 +32,10 @@ class StatusTally:
     opened: int = 0  # Fact.OPENED
     clicked: int = 0  # Fact.CLICKED
     machine_opened_only: int = 0  # Fact.MACHINE_OPENED_ONLY
-    machine_opened: int = 0  # a machine's open, whatever else happened
-    machine_clicked: int = 0  # a machine's click, whatever else happened
-    opened_any: int = 0  # any open: a person's, one a click infers, a machine's
-    clicked_any: int = 0  # any click: a person's or a machine's
+    machine_opened: int = 0  # Fact.MACHINE_OPENED
+    machine_clicked: int = 0  # Fact.MACHINE_CLICKED
+    opened_any: int = 0  # Fact.OPENED_ANY
+    clicked_any: int = 0  # Fact.CLICKED_ANY
     waiting: int = 0  # a next attempt still to come (deferred or scheduled)
     revoked: int = 0  # credentials revoked
 
