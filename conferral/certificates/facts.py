@@ -56,7 +56,9 @@ FACTS: dict[Fact, Q] = {
     Fact.OPENED: _OPENED,
     Fact.CLICKED: _CLICKED,
     Fact.MACHINE_OPENED_ONLY: _MACHINE_OPENED & ~_OPENED,
-    Fact.MACHINE_OPENED: _MACHINE_OPENED,
+    # A machine's click infers a machine's open, as a person's click infers a person's:
+    # so all opens are exactly the people's and the machines' together.
+    Fact.MACHINE_OPENED: _MACHINE_OPENED | _MACHINE_CLICKED,
     Fact.MACHINE_CLICKED: _MACHINE_CLICKED,
     Fact.OPENED_ANY: _OPENED | _MACHINE_OPENED | _MACHINE_CLICKED,
     Fact.CLICKED_ANY: _CLICKED | _MACHINE_CLICKED,

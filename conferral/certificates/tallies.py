@@ -133,7 +133,7 @@ def recipient_tallies(certificate: Certificate) -> Tallies:
             clicked,
             machine and not read,
             revoked,
-            machine,
+            machine or machine_click,
             machine_click,
             read or machine or machine_click,
             clicked or machine_click,

@@ -51,13 +51,14 @@ def certificate_statistics(
     - human opens: `opened` above (a person's open, or one a click infers).
     - human clicks: `clicked` above (`clicked_at`).
     - machine opens: recipients with a machine's open (`machine_opened_at`: an image
-      proxy such as Apple Mail Privacy Protection, a security scanner), whatever a
+      proxy such as Apple Mail Privacy Protection, a security scanner) or a machine's
+      click (which infers one, as a person's click infers a person's open), whatever a
       person did too.
     - machine clicks: recipients with a machine's click (`machine_clicked_at`: a link
       scanner following every link, a click before any open, a hidden link).
-    - all opens: recipients with any open, a person's, an inferred one or a machine's;
-      a machine's click infers an open too, as a person's does, so all clicks are
-      among all opens.
+    - all opens: recipients with any open, a person's or a machine's: exactly the
+      human and the machine opens together. Every click infers an open, so all clicks
+      are among all opens.
     - all clicks: recipients with any click, a person's or a machine's.
 
     `tracking` says whether the organization tracks opens and clicks now. When it does

@@ -70,7 +70,7 @@ class Figures:
     claimed: int = 0
     opened: int = 0  # a person's open, or one their click infers
     clicked: int = 0  # a person's click
-    machine_opened: int = 0
+    machine_opened: int = 0  # a machine's open, or one its click infers
     machine_clicked: int = 0
     opened_any: int = 0
     clicked_any: int = 0

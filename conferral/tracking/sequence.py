@@ -95,8 +95,8 @@ def _widen(span: Span | None, at: dt.datetime) -> Span:
 
 def wanted(hits: Sequence[tuple[Recipient, dt.datetime, int, bool]]) -> Wanted:
     """From each hit of a batch (its recipient, time, link number, whether it is a
-    honeypot's), what to read: the clicks near a numbered click of a recipient clicked
-    before, and every hit near any hit of a recipient that a machine clicked before (a
+    honeypot's), what to read: the clicks and opens near a numbered click of a recipient
+    clicked before, and every hit near any hit of a recipient that a machine clicked before (a
     honeypot's, maybe) or whose honeypot is hit now."""
     trapped = {recipient.pk for recipient, _at, _link, honeypot in hits if honeypot}
     links: dict[int, set[int]] = {}
@@ -132,10 +132,11 @@ def stored_seen(need: Wanted, codes: Collection[str]) -> dict[Key, list[Seen]]:
     for only, (ids, (low, high)) in need.clicks.items():
         links = [] if only is None else sorted(LINKS - {only})
         clicks.append((len(ids), len(links)))
-        params += [*ids, EventType.EMAIL_CLICKED.value]
+        params += [*ids, EventType.EMAIL_CLICKED.value, EventType.EMAIL_OPENED.value]
         params += [ops.adapt_datetimefield_value(low - EVERY_LINK_WITHIN)]
         params += [ops.adapt_datetimefield_value(high + EVERY_LINK_WITHIN)]
         params += [vendor_link(link) for link in links]
+        params += [EventType.EMAIL_OPENED.value] if links else []
     honeypot = 0
     if need.honeypot is not None:
         ids, (low, high) = need.honeypot
@@ -189,13 +190,22 @@ def honeypot_caught(seen: Iterable[Seen], at: dt.datetime) -> list[Seen]:
 
 def every_link(seen: Iterable[Seen], at: dt.datetime, link: int) -> list[Seen] | None:
     """With a click of `link` at `at`, the client followed every link of the message
-    within EVERY_LINK_WITHIN: the client's other clicks of that span (None when it did
-    not)."""
+    within EVERY_LINK_WITHIN: the client's other clicks of that span and the pixel it
+    loaded within EVERY_LINK_WITHIN of the span's start (a scanner that fetches the
+    images as it walks the links), or None when it did not."""
+    seen = list(seen)
     clicks = [s for s in seen if s.link in LINKS and abs(s.at - at) < EVERY_LINK_WITHIN]
     for start in sorted({s.at for s in clicks if s.at <= at} | {at}):
         members = [s for s in clicks if start <= s.at < start + EVERY_LINK_WITHIN]
         if {link, *(s.link for s in members)} >= LINKS and at < start + EVERY_LINK_WITHIN:
-            return members
+            pixel = [
+                s
+                for s in seen
+                if isinstance(s.detail, EmailOpened)
+                and not s.detail.inferred
+                and abs(s.at - start) < EVERY_LINK_WITHIN
+            ]
+            return members + pixel
     return None
 
 

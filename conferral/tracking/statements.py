@@ -77,10 +77,11 @@ def seen_select_sql(clicks: Sequence[tuple[int, int]], honeypot: int, codes: int
     """The stored opens and clicks a batch's sequence rules need (conferral.tracking.
     sequence.stored_seen): of `codes` clients, through the email; for each of `clicks`
     (how many recipients, how many link numbers: 0 for any) the clicks of those
-    recipients within a span, with one of those links; and, with `honeypot` recipients,
+    recipients within a span, with one of those links, and their opens of that span
+    (a scanner loads the pixel as it walks the links); and, with `honeypot` recipients,
     their opens and clicks within a span. Parameters in that order: the channel, the
     client hashes, then per part the recipients' ids, the type(s), the span's two ends
-    and the links."""
+    and the links (then the open's type again)."""
     recipient, kind, at = (column(Event, name) for name in ("recipient", "type", "at"))
     if connection.vendor == "postgresql":
         link = f"({column(Event, 'detail')} ->> 'link')"
@@ -88,9 +89,11 @@ def seen_select_sql(clicks: Sequence[tuple[int, int]], honeypot: int, codes: int
         link = f"JSON_EXTRACT({column(Event, 'detail')}, '$.link')"
     parts = []
     for ids, links in clicks:
-        part = f"{recipient} IN ({_marks(ids)}) AND {kind} = %s AND {at} >= %s AND {at} <= %s"
+        part = (
+            f"{recipient} IN ({_marks(ids)}) AND {kind} IN (%s, %s) AND {at} >= %s AND {at} <= %s"
+        )
         if links:
-            part += f" AND {link} IN ({_marks(links)})"
+            part += f" AND ({link} IN ({_marks(links)}) OR {kind} = %s)"
         parts.append(f"({part})")
     if honeypot:
         parts.append(

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from django.utils.translation import gettext as _
 
+from conferral.accounts.models import Organization
 from conferral.certificates import event_details as details
 from conferral.certificates.models import Channel, Kind, Recipient
 from conferral.certificates.status import BounceKind, EmailStatus
@@ -180,6 +181,10 @@ def _email_summary(recipient: Recipient, bounce: details.EmailBounced | None) ->
         return _("The email was delivered and opened at %(time)s.") % {
             "time": when_text(recipient.opened_at)
         }
+    if not recipient.certificate.organization.track_opens:
+        return _("The email was delivered at %(time)s; opens are not tracked.") % {
+            "time": when_text(recipient.delivered_at)
+        }
     text = _("The email was delivered at %(time)s; no open has been recorded.") % {
         "time": when_text(recipient.delivered_at)
     }
@@ -191,10 +196,32 @@ def _email_summary(recipient: Recipient, bounce: details.EmailBounced | None) ->
     return text
 
 
+def _untracked_claim(organization: Organization) -> str:
+    """A claim through the email's link when the organization does not track all of
+    it: no open or click was recorded because none could be, not because of images."""
+    if not organization.track_opens and not organization.track_clicks:
+        return _(
+            "Claimed at %(time)s through the link in our email. Opens and clicks are not "
+            "tracked for this organization."
+        )
+    if not organization.track_opens:
+        return _(
+            "Claimed at %(time)s through the link in our email. Opens are not tracked for "
+            "this organization."
+        )
+    return _(
+        "Claimed at %(time)s through the link in our email. Clicks are not tracked for "
+        "this organization."
+    )
+
+
 def _claim_summary(recipient: Recipient) -> str:
     when = when_text(recipient.claimed_at)
     channel = recipient.claim_channel
     if channel == Channel.EMAIL:
+        organization = recipient.certificate.organization
+        if not (organization.track_opens and organization.track_clicks):
+            return _untracked_claim(organization) % {"time": when}
         if recipient.opened_at is None and recipient.clicked_at is None:
             return _(
                 "Claimed at %(time)s through the link in our email. No open or click was "

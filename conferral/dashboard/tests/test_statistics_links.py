@@ -34,7 +34,8 @@ STATES: dict[str, dict[str, Any]] = {
 # fact -> the recipients its number counts.
 COUNTED = {
     "opened": {"Ada Opened", "Bo Clicked", "Di Both"},
-    "machine_opened": {"Cy Proxy", "Di Both"},
+    # A machine's click infers a machine's open.
+    "machine_opened": {"Cy Proxy", "Di Both", "Ed Scanned"},
     "opened_any": {"Ada Opened", "Bo Clicked", "Cy Proxy", "Di Both", "Ed Scanned"},
     "clicked": {"Bo Clicked"},
     "machine_clicked": {"Ed Scanned"},

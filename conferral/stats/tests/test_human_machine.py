@@ -52,7 +52,7 @@ def engaged(certificate: Certificate) -> Certificate:
     return certificate
 
 
-OPENS = {"human": _part(3), "machine": _part(2), "all": _part(5)}
+OPENS = {"human": _part(3), "machine": _part(3), "all": _part(5)}  # the scan infers an open
 CLICKS = {"human": _part(1), "machine": _part(1), "all": _part(2)}
 
 

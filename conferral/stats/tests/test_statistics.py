@@ -121,7 +121,7 @@ EXPECTED = {
     "tracking": {"opens": True, "clicks": True},
     "opens": {
         "human": {"count": 3, "percent": 17.6},
-        "machine": {"count": 2, "percent": 11.8},
+        "machine": {"count": 3, "percent": 17.6},
         "all": {"count": 5, "percent": 29.4},
     },
     "clicks": {

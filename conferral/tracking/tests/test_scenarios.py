@@ -69,7 +69,13 @@ SCENARIOS = [
             claim_channel="email",
         ),
         figures=Figures(
-            claimed=1, opened=1, clicked=1, machine_clicked=1, opened_any=1, clicked_any=1
+            claimed=1,
+            opened=1,
+            clicked=1,
+            machine_opened=1,
+            machine_clicked=1,
+            opened_any=1,
+            clicked_any=1,
         ),
         timeline=[
             "Link followed by Microsoft's link scanner (Safe Links), not by a person.",
@@ -147,7 +153,7 @@ SCENARIOS = [
         "a click seconds after delivery, before any open: a link scanner's",
         steps=[Click(12 * SECOND, SCANNER, follow=False), Open(HOUR, PHONE)],
         columns=Columns("opened", "delivered", opened_at=HOUR, machine_clicked_at=12 * SECOND),
-        figures=Figures(opened=1, machine_clicked=1, opened_any=1, clicked_any=1),
+        figures=Figures(opened=1, machine_opened=1, machine_clicked=1, opened_any=1, clicked_any=1),
         timeline=[
             "Link followed within 30 seconds of delivery, before the email was opened: most "
             "likely by a link scanner, not by a person.",
@@ -166,7 +172,7 @@ SCENARIOS = [
         columns=Columns(
             "opened", "delivered", opened_at=10 * MINUTE, machine_clicked_at=40 * MINUTE
         ),
-        figures=Figures(opened=1, machine_clicked=1, opened_any=1, clicked_any=1),
+        figures=Figures(opened=1, machine_opened=1, machine_clicked=1, opened_any=1, clicked_any=1),
         timeline=[
             "Opened: the email's tracking image was loaded.",
             *[

@@ -109,6 +109,34 @@ def test_it_takes_every_link_followed_within_a_second_for_a_scanner(
     )
 
 
+def test_it_takes_the_pixel_a_scanner_loads_as_it_follows_every_link_for_the_scanners(
+    client: Client, add_recipients: Callable[..., list[Recipient]]
+) -> None:
+    recipient = _delivered(add_recipients)
+    with freeze_time("2026-03-02 11:00:00.000"):
+        assert client.get(_path(open_pixel_url(recipient)), HTTP_USER_AGENT=FIREFOX).status_code
+    recipient.refresh_from_db()
+    assert recipient.email_status == EmailStatus.OPENED  # a person's open, so far
+
+    for link, when in (
+        (Link.BUTTON, "2026-03-02 11:00:00.050"),
+        (Link.ADDRESS, "2026-03-02 11:00:00.300"),
+        (Link.TEXT, "2026-03-02 11:00:00.600"),
+    ):
+        assert _click(client, recipient, link, when) == 302
+
+    recipient.refresh_from_db()
+    assert recipient.email_status == EmailStatus.DELIVERED
+    assert recipient.opened_at is None
+    assert recipient.clicked_at is None
+    assert recipient.machine_opened_at == _at("2026-03-02 11:00:00")
+    assert recipient.machine_clicked_at == _at("2026-03-02 11:00:00.050")
+    assert {(kind, machine) for kind, machine, _detail in _events(recipient)} == {
+        (EventType.EMAIL_OPENED, True),
+        (EventType.EMAIL_CLICKED, True),
+    }
+
+
 def test_it_leaves_a_person_who_follows_two_of_the_links(
     client: Client, add_recipients: Callable[..., list[Recipient]]
 ) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from email.message import EmailMessage
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from django.test import Client
@@ -20,6 +20,7 @@ from conferral.delivery.services import certificate_send, recipient_resend
 from conferral.testing.smtp import SmtpServer
 from conferral.tracking.explain import event_explain
 from conferral.tracking.links import Link, click_url, honeypot_url, open_pixel_url
+from conferral.tracking.summary import recipient_summary
 
 
 def _parts(message: EmailMessage) -> tuple[str, str]:
@@ -116,3 +117,36 @@ def test_it_applies_a_changed_switch_to_the_next_send(
     assert honeypot_url(ada) in first
     assert "/t/" not in again
     assert "<img" not in again
+
+
+@pytest.mark.parametrize(
+    ("opens", "clicks", "said"),
+    [
+        (False, False, "Opens and clicks are not tracked for this organization."),
+        (False, True, "Opens are not tracked for this organization."),
+        (True, False, "Clicks are not tracked for this organization."),
+    ],
+)
+def test_it_says_a_claim_through_the_email_recorded_no_open_because_none_is_tracked(
+    smtp: SmtpServer,
+    certificate: Certificate,
+    add_recipients: Callable[..., list[Recipient]],
+    client: Client,
+    opens: bool,
+    clicks: bool,
+    said: str,
+) -> None:
+    ada, _text, _page = _sent(smtp, certificate, add_recipients, opens=opens, clicks=clicks)
+    ada.refresh_from_db()
+    if not opens:
+        assert recipient_summary(ada).startswith("The email was delivered at ")
+        assert "opens are not tracked." in recipient_summary(ada)
+
+    page = urlsplit(recipient_url(ada, Channel.EMAIL))
+    assert client.post(page.path, dict(parse_qsl(page.query))).status_code == 302
+
+    ada.refresh_from_db()
+    assert ada.claim_channel == Channel.EMAIL
+    summary = recipient_summary(ada)
+    assert said in summary
+    assert "blocks images" not in summary
