@@ -20,7 +20,7 @@ from conferral.certificates.models import Certificate, Event, EventType, Recipie
 from conferral.certificates.status import EmailStatus
 from conferral.core import signing
 from conferral.delivery.message import MessageTemplate
-from conferral.tracking.explain import event_explain
+from conferral.testing.timeline import timeline_events, timeline_sentences
 from conferral.tracking.links import Link, click_url, honeypot_url, open_pixel_url
 from conferral.tracking.machine import MachineReason
 
@@ -62,13 +62,6 @@ def _get(client: Client, url: str, when: str, address: str = SCANNER) -> int:
     return response.status_code
 
 
-def _events(recipient: Recipient) -> list[tuple[str, bool, dict[str, object]]]:
-    return [
-        (event.type, event.machine, event.detail)
-        for event in Event.objects.filter(recipient=recipient).order_by("at", "id")
-    ]
-
-
 def test_it_turns_the_clients_earlier_open_and_click_machine_made_and_flags_a_later_one(
     client: Client, add_recipients: Callable[..., list[Recipient]]
 ) -> None:
@@ -92,15 +85,13 @@ def test_it_turns_the_clients_earlier_open_and_click_machine_made_and_flags_a_la
     # The later open is a machine's on arrival, so it folds into the client's first
     # open, now a machine's too (event_fold's rule).
     folded = {"machine_reason": HONEYPOT, "count": 2, "last_at": "2026-03-02T10:34:00+00:00"}
-    assert _events(recipient) == [
+    assert timeline_events(recipient) == [
         (EventType.EMAIL_OPENED, True, folded),
         (EventType.EMAIL_CLICKED, True, {"machine_reason": HONEYPOT, "link": 1}),
         (EventType.EMAIL_CLICKED, True, TRAP),
         (EventType.EMAIL_CLICKED, True, {"machine_reason": HONEYPOT, "link": 3}),
     ]
-    opened, clicked, trap, _later = (
-        event_explain(e) for e in Event.objects.filter(recipient=recipient).order_by("at", "id")
-    )
+    opened, clicked, trap, _later = timeline_sentences(recipient)
     assert opened.startswith("Open recorded by a client that also followed a hidden link")
     assert clicked.startswith("Link followed by a client that also followed a hidden link")
     assert trap.startswith("The email's hidden link was followed: no person can see or reach")
@@ -120,7 +111,7 @@ def test_it_takes_the_open_a_trapped_click_inferred_along(
     assert recipient.clicked_at is None
     assert recipient.machine_opened_at is None  # the pixel was never fetched
     assert recipient.machine_clicked_at == _at("2026-03-02 10:31:00")
-    assert _events(recipient) == [
+    assert timeline_events(recipient) == [
         (EventType.EMAIL_OPENED, True, {"inferred": True, "machine_reason": HONEYPOT}),
         (EventType.EMAIL_CLICKED, True, {"machine_reason": HONEYPOT, "link": 2}),
         (EventType.EMAIL_CLICKED, True, TRAP),
@@ -146,7 +137,7 @@ def test_it_leaves_another_clients_hits_and_the_clients_own_outside_the_window_a
     assert recipient.clicked_at == _at("2026-03-02 11:33:00")
     assert recipient.machine_opened_at is None
     assert recipient.machine_clicked_at == _at("2026-03-02 11:20:00")
-    assert _events(recipient) == [
+    assert timeline_events(recipient) == [
         (EventType.EMAIL_OPENED, False, {}),
         (EventType.EMAIL_OPENED, False, {}),
         (EventType.EMAIL_CLICKED, True, TRAP),

@@ -17,7 +17,7 @@ from freezegun import freeze_time
 from conferral.certificates.models import Event, EventType, Recipient
 from conferral.certificates.status import EmailStatus
 from conferral.core import signing
-from conferral.tracking.explain import event_explain
+from conferral.testing.timeline import timeline_events, timeline_sentences
 from conferral.tracking.links import Link, click_url, open_pixel_url
 from conferral.tracking.machine import MachineReason
 
@@ -60,19 +60,6 @@ def _click(client: Client, recipient: Recipient, link: Link, when: str) -> int:
     return response.status_code
 
 
-def _sentences(recipient: Recipient) -> list[str]:
-    return [
-        event_explain(e) for e in Event.objects.filter(recipient=recipient).order_by("at", "id")
-    ]
-
-
-def _events(recipient: Recipient) -> list[tuple[str, bool, dict[str, object]]]:
-    return [
-        (event.type, event.machine, event.detail)
-        for event in Event.objects.filter(recipient=recipient).order_by("at", "id")
-    ]
-
-
 def test_it_takes_every_link_followed_within_a_second_for_a_scanner(
     client: Client, add_recipients: Callable[..., list[Recipient]]
 ) -> None:
@@ -91,13 +78,13 @@ def test_it_takes_every_link_followed_within_a_second_for_a_scanner(
     assert recipient.machine_clicked_at == _at("2026-03-02 11:00:00.100")
     assert recipient.machine_opened_at is None  # nothing fetched the pixel
     every = MachineReason.EVERY_LINK.value
-    assert _events(recipient) == [
+    assert timeline_events(recipient) == [
         (EventType.EMAIL_OPENED, True, {"inferred": True, "machine_reason": every}),
         (EventType.EMAIL_CLICKED, True, {"machine_reason": every, "link": 1}),
         (EventType.EMAIL_CLICKED, True, {"machine_reason": every, "link": 2}),
         (EventType.EMAIL_CLICKED, True, {"machine_reason": every, "link": 3}),
     ]
-    inferred, *clicks = _sentences(recipient)
+    inferred, *clicks = timeline_sentences(recipient)
     assert inferred.startswith("Open inferred from a click that turned out to be an automated")
     assert (
         clicks
@@ -131,7 +118,7 @@ def test_it_takes_the_pixel_a_scanner_loads_as_it_follows_every_link_for_the_sca
     assert recipient.clicked_at is None
     assert recipient.machine_opened_at == _at("2026-03-02 11:00:00")
     assert recipient.machine_clicked_at == _at("2026-03-02 11:00:00.050")
-    assert {(kind, machine) for kind, machine, _detail in _events(recipient)} == {
+    assert {(kind, machine) for kind, machine, _detail in timeline_events(recipient)} == {
         (EventType.EMAIL_OPENED, True),
         (EventType.EMAIL_CLICKED, True),
     }
@@ -152,7 +139,7 @@ def test_it_leaves_a_person_who_follows_two_of_the_links(
     assert recipient.clicked_at == _at("2026-03-02 11:00:00.100")
     assert recipient.opened_at == _at("2026-03-02 11:00:00.100")
     assert recipient.machine_clicked_at is None
-    assert [machine for _type, machine, _detail in _events(recipient)] == [False] * 4
+    assert [machine for _type, machine, _detail in timeline_events(recipient)] == [False] * 4
 
 
 def test_it_counts_a_person_who_clicks_the_button_once(
@@ -166,7 +153,7 @@ def test_it_counts_a_person_who_clicks_the_button_once(
     assert recipient.email_status == EmailStatus.CLICKED
     assert recipient.clicked_at == recipient.opened_at == _at("2026-03-02 10:20:00")
     assert recipient.machine_clicked_at is None
-    assert _events(recipient) == [
+    assert timeline_events(recipient) == [
         (EventType.EMAIL_OPENED, False, {"inferred": True}),
         (EventType.EMAIL_CLICKED, False, {"link": 1}),
     ]
@@ -183,7 +170,7 @@ def test_it_keeps_a_click_with_images_blocked_a_minute_after_delivery_a_persons(
     assert recipient.email_status == EmailStatus.CLICKED
     assert recipient.opened_at == recipient.clicked_at == _at("2026-03-02 10:01:00")
     assert recipient.machine_clicked_at is None
-    assert _events(recipient) == [
+    assert timeline_events(recipient) == [
         (EventType.EMAIL_OPENED, False, {"inferred": True}),
         (EventType.EMAIL_CLICKED, False, {"link": 3}),
     ]
@@ -202,14 +189,14 @@ def test_it_takes_a_click_five_seconds_after_delivery_before_any_open_for_a_scan
     assert recipient.clicked_at is None
     assert recipient.machine_clicked_at == _at("2026-03-02 10:00:05")
     # Too soon as well, but the order says more: click before open wins.
-    assert _events(recipient) == [
+    assert timeline_events(recipient) == [
         (
             EventType.EMAIL_CLICKED,
             True,
             {"machine_reason": MachineReason.CLICK_BEFORE_OPEN.value, "link": 1},
         ),
     ]
-    assert _sentences(recipient) == [
+    assert timeline_sentences(recipient) == [
         "Link followed within 30 seconds of delivery, before the email was opened: most "
         "likely by a link scanner, not by a person."
     ]
@@ -234,11 +221,11 @@ def test_it_takes_a_click_twenty_seconds_after_delivery_for_a_scanner_unless_an_
     read.refresh_from_db()
     assert scanned.email_status == EmailStatus.DELIVERED
     assert scanned.machine_clicked_at == _at("2026-03-02 10:00:20")
-    assert _events(scanned)[0][2]["machine_reason"] == MachineReason.CLICK_BEFORE_OPEN
+    assert timeline_events(scanned)[0][2]["machine_reason"] == MachineReason.CLICK_BEFORE_OPEN
     assert read.email_status == EmailStatus.CLICKED
     assert read.clicked_at == _at("2026-03-02 10:00:20")
     assert read.machine_clicked_at is None
-    assert [machine for _type, machine, _detail in _events(read)] == [False, False]
+    assert [machine for _type, machine, _detail in timeline_events(read)] == [False, False]
 
 
 def test_it_still_follows_the_one_link_of_a_message_sent_before_links_were_numbered(
@@ -253,7 +240,7 @@ def test_it_still_follows_the_one_link_of_a_message_sent_before_links_were_numbe
     assert response.status_code == 302
     recipient.refresh_from_db()
     assert recipient.email_status == EmailStatus.CLICKED
-    assert _events(recipient) == [
+    assert timeline_events(recipient) == [
         (EventType.EMAIL_OPENED, False, {"inferred": True}),
         (EventType.EMAIL_CLICKED, False, {}),
     ]
@@ -298,7 +285,7 @@ def test_it_gives_the_earlier_clicks_the_every_link_reason_when_the_last_is_mach
     assert recipient.clicked_at is None
     assert recipient.machine_clicked_at == _at("2026-03-02 11:00:00.100")
     every = MachineReason.EVERY_LINK.value
-    assert _events(recipient) == [
+    assert timeline_events(recipient) == [
         (EventType.EMAIL_OPENED, True, {"inferred": True, "machine_reason": every}),
         (EventType.EMAIL_CLICKED, True, {"machine_reason": every, "link": 1}),
         (EventType.EMAIL_CLICKED, True, {"machine_reason": every, "link": 2}),
