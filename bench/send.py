@@ -205,9 +205,13 @@ def run_api(count: int, port: int, runs: int) -> tuple[list[float], list[str]]:
 
 
 def django_setup() -> None:
+    """Django set up and warmed as a worker or web process is at start."""
     import django
 
     django.setup()
+    from conferral.core.warm import warm_up
+
+    warm_up()
 
 
 def step_setup(count: int) -> dict[str, float]:

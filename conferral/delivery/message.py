@@ -3,10 +3,11 @@
 Python's `EmailMessage` costs about 3 ms a message, which would cap sending near 250/s.
 Instead the certificate's subject and body are rendered once per certificate (Django
 templates, translated into the certificate's language) into format strings with a slot for
-each per-recipient value; each message is then a few `str.format` calls, two
-quoted-printable encodings and a join of raw RFC 5322 bytes with CRLF line endings:
-multipart/alternative with a text and an HTML part, RFC 2047 headers, its own Message-ID,
-and a per-recipient envelope sender (VERP) so a later bounce can be matched.
+each per-recipient value; each message is then a few `str.format` calls, the
+quoted-printable encoding of its values (conferral.delivery.message_parts) and a join
+of raw RFC 5322 bytes with CRLF line endings: multipart/alternative with a text and an
+HTML part, RFC 2047 headers, its own Message-ID, and a per-recipient envelope sender
+(VERP) so a later bounce can be matched.
 
 The organization's tracking switches are read when the template is compiled (the
 delivery run compiles each certificate's anew, so a changed switch applies to the next
@@ -15,14 +16,12 @@ straight to the recipient's page and there is no honeypot."""
 
 from __future__ import annotations
 
-import binascii
 import email.utils
 import functools
 import html
 import os
 import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,13 +34,12 @@ from django.utils.translation import gettext as _
 from conferral.accounts.models import Organization
 from conferral.certificates.links import recipient_url
 from conferral.certificates.models import Certificate, Channel, Kind, Recipient
-from conferral.core import signing
 from conferral.delivery import headers
 from conferral.delivery.domains.selectors import domain_in_use
+from conferral.delivery.message_parts import SLOT, SignedLink, SlotFormat
 from conferral.delivery.unsubscribe import UNSUBSCRIBE, unsubscribe_url
 from conferral.tracking import links
 
-SLOT = "\x00"
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.-]*)\}")
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
 RECIPIENT_PREFIX = "recipient."
@@ -136,11 +134,6 @@ def verp_public_id(address: str) -> str | None:
     return None
 
 
-def _qp(text: str) -> bytes:
-    """Quoted-printable of CRLF text: 7-bit lines of at most 76 characters."""
-    return binascii.b2a_qp(text.encode(), istext=True)
-
-
 _date_cache: tuple[int, str] = (0, "")
 
 
@@ -150,55 +143,6 @@ def _date_header() -> str:
     if _date_cache[0] != now:
         _date_cache = (now, email.utils.formatdate(now, usegmt=True))
     return _date_cache[1]
-
-
-class _Link:
-    """A tracking link maker as fast as a format call. `links.click_url` and friends
-    resolve a URL pattern each time (~100 µs); here the link is built once for a probe
-    recipient and cut at its id and signature. The cut is checked against the real
-    function for a second probe, and if the link's shape ever changes, the real function
-    is used for every recipient instead."""
-
-    PROBES = ("PROBEaaaaaaaaaaaaa1", "PROBEbbbbbbbbbbbbb2")
-
-    def __init__(self, make: Callable[[Recipient], str], purpose: str) -> None:
-        self.make = make
-        self.purpose = purpose
-        self.fmt: str | None = None
-        probe, check = self.PROBES
-        url = make(Recipient(public_id=probe))
-        sig = signing.sign(purpose, probe)
-        if url.count(probe) == 1 and url.count(sig) == 1:
-            escaped = url.replace("{", "{{").replace("}", "}}")
-            self.fmt = escaped.replace(probe, "{0}").replace(sig, "{1}")
-            if self(Recipient(public_id=check)) != make(Recipient(public_id=check)):
-                self.fmt = None
-
-    def __call__(self, recipient: Recipient) -> str:
-        if self.fmt is None:
-            return self.make(recipient)
-        public_id = recipient.public_id
-        return self.fmt.format(public_id, signing.sign(self.purpose, public_id))
-
-
-class _Format:
-    """A rendered template cut at its slots: `fmt.format(*values)` fills it in."""
-
-    def __init__(self, rendered: str, keys: list[str], crlf: bool) -> None:
-        pieces = rendered.split(SLOT)
-        out: list[str] = []
-        for index, piece in enumerate(pieces):
-            if index % 2:
-                if piece not in keys:
-                    keys.append(piece)
-                out.append(f"{{{keys.index(piece)}}}")
-            else:
-                literal = piece.replace("\r\n", "\n")
-                if crlf:
-                    literal = literal.replace("\n", "\r\n")
-                out.append(literal.replace("{", "{{").replace("}", "}}"))
-        self.fmt = "".join(out)
-        self.has_slots = len(pieces) > 1
 
 
 class MessageTemplate:
@@ -231,9 +175,9 @@ class MessageTemplate:
             text = render_to_string("delivery/email.txt", context)
             page = render_to_string("delivery/email.html", context)
         self.keys: list[str] = []
-        self._subject = _Format(subject, self.keys, crlf=False)
-        self._text = _Format(text.strip() + "\n", self.keys, crlf=True)
-        self._html = _Format(page, self.keys, crlf=True)
+        self._subject = SlotFormat(subject, self.keys, crlf=False)
+        self._text = SlotFormat(text.strip() + "\n", self.keys, crlf=True)
+        self._html = SlotFormat(page, self.keys, crlf=True)
         self._static_subject = "" if self._subject.has_slots else subject
         self._subject_header = "" if self._subject.has_slots else headers.unstructured(subject)
         self._attribute_keys = {
@@ -260,13 +204,13 @@ class MessageTemplate:
         self.domain = self.from_address.rpartition("@")[2]
         self.boundary = "=_cf_" + os.urandom(12).hex()
         self._link_urls = {
-            CLICK_URLS[link]: _Link(
+            CLICK_URLS[link]: SignedLink(
                 functools.partial(links.click_url, link=link), links.click_purpose(link)
             )
             for link in links.Link
         }
-        self._link_urls[HONEYPOT_URL] = _Link(links.honeypot_url, links.HONEYPOT)
-        self._link_urls[PIXEL_URL] = _Link(links.open_pixel_url, links.OPEN)
+        self._link_urls[HONEYPOT_URL] = SignedLink(links.honeypot_url, links.HONEYPOT)
+        self._link_urls[PIXEL_URL] = SignedLink(links.open_pixel_url, links.OPEN)
         self._mime_head = (
             "MIME-Version: 1.0\r\n"
             f'Content-Type: multipart/alternative; boundary="{self.boundary}"\r\n'
@@ -307,8 +251,8 @@ class MessageTemplate:
         return certificate.email_body.strip() or default_body(certificate.kind)
 
     @functools.cached_property
-    def _unsubscribe_url(self) -> _Link:
-        return _Link(unsubscribe_url, UNSUBSCRIBE)
+    def _unsubscribe_url(self) -> SignedLink:
+        return SignedLink(unsubscribe_url, UNSUBSCRIBE)
 
     @staticmethod
     def _static_values(certificate: Certificate) -> dict[str, str]:
@@ -367,13 +311,13 @@ class MessageTemplate:
     def build(self, recipient: Recipient) -> OutgoingMessage:
         values = [headers.clean(self._value(key, recipient)) for key in self.keys]
         escaped = [html.escape(value) for value in values]
-        text = self._text.fmt.format(*values)
-        page = self._html.fmt.format(*escaped)
+        text = self._text.format(values)
+        page = self._html.format(escaped)
         if self._subject_header:
             subject_header = self._subject_header
             subject = self._static_subject
         else:
-            subject = self._subject.fmt.format(*values)
+            subject = self._subject.format(values)
             subject_header = headers.unstructured(subject)
         public_id = recipient.public_id
         message_id = f"<{os.urandom(8).hex()}.{public_id}@{self.domain}>"
@@ -395,9 +339,9 @@ class MessageTemplate:
             (
                 head.encode("utf-8"),
                 self._mime_head,
-                _qp(text),
+                self._text.qp(values),
                 self._mime_middle,
-                _qp(page),
+                self._html.qp(escaped),
                 self._mime_tail,
             )
         )

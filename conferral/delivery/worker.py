@@ -22,6 +22,7 @@ from django.db import connection
 from django.db.utils import InterfaceError, OperationalError
 from rq.worker import SimpleWorker
 
+from conferral.core.warm import warm_up
 from conferral.delivery.email_url import email_config
 from conferral.delivery.heartbeat import BEAT_SECONDS, heartbeat_end
 from conferral.delivery.pipeline import worker_identity
@@ -207,6 +208,7 @@ def _work_through_outages(
 def run_worker(*, burst: bool = False, verbosity: int = 1) -> None:
     """Run the worker in this (main) thread and the sweeper beside it. `burst`: work off
     what is queued, then return. `verbosity` 0 logs only warnings and errors."""
+    warm_up()
     _sweep_once()  # a restarted worker hands back its predecessor's leases at once
     stop = threading.Event()
     heartbeat = threading.Thread(

@@ -159,11 +159,11 @@ def test_it_fills_in_custom_subject_and_body_placeholders(
 def test_it_falls_back_to_the_link_function_when_the_link_shape_is_unknown(
     certificate: Certificate, add_recipients: Callable[..., list[Recipient]]
 ) -> None:
-    from conferral.delivery.message import _Link
+    from conferral.delivery.message_parts import SignedLink
 
     [ada] = add_recipients(("Ada", "ada@example.com"))
-    fast = _Link(click_url, links.click_purpose(links.Link.BUTTON))
-    unusual = _Link(lambda r: f"https://example.org/{r.public_id[::-1]}", links.CLICK)
+    fast = SignedLink(click_url, links.click_purpose(links.Link.BUTTON))
+    unusual = SignedLink(lambda r: f"https://example.org/{r.public_id[::-1]}", links.CLICK)
 
     assert fast.fmt is not None
     assert fast(ada) == click_url(ada)
