@@ -80,6 +80,21 @@ class NewEvent:
         """The whole row in EVENT_COLUMNS order, adapted for the database."""
         return (self.recipient_id, self.certificate_id, *self.values())
 
+    def document(self) -> dict[str, Any]:
+        """The whole row as JSON, keyed by "e_" and each of EVENT_COLUMNS (PostgreSQL
+        reads it back as a row: conferral.delivery.statements)."""
+        return {
+            "e_recipient": self.recipient_id,
+            "e_certificate": self.certificate_id,
+            "e_type": self.detail.TYPE.value,
+            "e_at": self.at.isoformat(),
+            "e_channel": self.channel,
+            "e_machine": self.machine,
+            "e_user_agent": self.user_agent,
+            "e_client_hash": self.client_hash,
+            "e_detail": self.detail.to_json(),
+        }
+
 
 def event_new(
     *,

@@ -11,6 +11,7 @@ messages are recorded a small group at a time (conferral.delivery.pipeline)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -155,17 +156,31 @@ def outbox_record_accepted_group(*, accepted: Sequence[Accepted], lease_owner: s
     connection.ensure_connection()
     # The driver's own cursor: Django's wrapper (query rewriting, execute wrappers, debug
     # logging) would cost as much again as the statements themselves.
-    cursor = connection.connection.cursor()
+    cursor = sql.driver_cursor()
     try:
         if connection.vendor == "postgresql":
-            pairs = list(events.values())
-            values = [
-                (place, *event.params())
-                for place, event in enumerate(event for pair in pairs for event in pair)
+            sent = [
+                {
+                    "sent_recipient": one.recipient.pk,
+                    "sent_at": one.at.isoformat(),
+                    "sent_reply": one.reply,
+                    "sent_provider_message_id": one.provider_message_id,
+                }
+                for one in accepted
+            ]
+            written_events = [
+                {**event.document(), "place": place}
+                for place, event in enumerate(event for pair in events.values() for event in pair)
             ]
             cursor.execute(
-                sql.accepted_with_events(len(accepted), len(values)),
-                [*params, *(value for row in values for value in row)],
+                sql.accepted_with_events(),
+                [
+                    json.dumps(sent),
+                    *sql.accepted_params,
+                    lease_owner,
+                    json.dumps(written_events),
+                ],
+                prepare=True,
             )
             written = {int(pk) for (pk,) in cursor.fetchall()}
             events_dispatch(event for pk in events if pk in written for event in events[pk])
