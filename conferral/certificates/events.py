@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from conferral.certificates.event_details import DETAILS, EventDetail, Foldable
 from conferral.certificates.models import Event, EventType, Recipient
-from conferral.certificates.statements import event_insert_sql
+from conferral.certificates.statements import event_copy_sql, event_insert_sql
 from conferral.core.signing import client_hash
 
 logger = logging.getLogger(__name__)
@@ -181,8 +181,7 @@ def events_insert(
         if key not in values:
             values[key] = event.values()
         rows.append((event.recipient_id, certificate_id, *values[key]))
-    with connection.cursor() as cursor:
-        cursor.executemany(event_insert_sql(), rows)
+    _rows_write(rows)
     events_dispatch(events)
 
 
@@ -191,9 +190,21 @@ def events_write(events: Sequence[NewEvent]) -> None:
     executemany, in the caller's transaction (the tracking journal's batches)."""
     if not events:
         return
-    with connection.cursor() as cursor:
-        cursor.executemany(event_insert_sql(), [event.params() for event in events])
+    _rows_write([event.params() for event in events])
     events_dispatch(events)
+
+
+def _rows_write(rows: list[tuple[Any, ...]]) -> None:
+    """Event rows in EVENT_COLUMNS order, written at once: by COPY on PostgreSQL, where
+    an executemany of 1,000 rows took about 200 ms (a statement, its foreign key checks
+    and a round trip in the pipeline per row), by executemany on SQLite."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(event_copy_sql()) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(event_insert_sql(), rows)
 
 
 def event_fold(

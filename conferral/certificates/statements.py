@@ -122,3 +122,9 @@ def event_insert_head() -> str:
 def event_insert_sql() -> str:
     """An INSERT of one event, with a parameter per column (for executemany)."""
     return event_insert_head() + "VALUES (" + ", ".join(["%s"] * len(EVENT_COLUMNS)) + ")"
+
+
+def event_copy_sql() -> str:
+    """PostgreSQL: a COPY of event rows in EVENT_COLUMNS order."""
+    columns = ", ".join(column(Event, name) for name in EVENT_COLUMNS)
+    return f"COPY {connection.ops.quote_name(Event._meta.db_table)} ({columns}) FROM STDIN"

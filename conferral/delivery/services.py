@@ -29,6 +29,7 @@ from conferral.delivery.suppression import (
     suppressed_among,
     suppression_lift,
     suppression_of,
+    suppressions_exist,
 )
 from conferral.delivery.tasks import deliver_enqueue
 
@@ -182,6 +183,7 @@ def _queue(
     detail = EmailQueued(resend=resend, scheduled_for=due if scheduled else None)
     queued = 0
     skipped: Counter[str] = Counter()
+    any_suppressed = suppressions_exist(certificate.organization_id)
     for pks in chunks:
         if not pks:
             continue
@@ -190,7 +192,11 @@ def _queue(
             .select_for_update()
             .values_list("pk", "email")
         )
-        entries = suppressed_among(certificate.organization_id, [email for _pk, email in rows])
+        entries = (
+            suppressed_among(certificate.organization_id, [email for _pk, email in rows])
+            if any_suppressed
+            else {}
+        )
         suppressed = [
             (pk, entries[normalized(email)]) for pk, email in rows if normalized(email) in entries
         ]

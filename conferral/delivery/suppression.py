@@ -55,6 +55,13 @@ def suppression_of(organization: Organization | int, email: str) -> Suppression 
     ).first()
 
 
+def suppressions_exist(organization_id: int) -> bool:
+    """Whether the organization has any suppressed address: most have none, and a send
+    then looks up none of its chunks (a lookup of 1,000 addresses was about a fifth of
+    queueing them)."""
+    return Suppression.objects.filter(organization_id=organization_id).exists()
+
+
 def suppressed_among(organization_id: int, emails: Iterable[str]) -> dict[str, Suppression]:
     """The entries for those of `emails` that are suppressed, by normalised address."""
     wanted = {normalized(email) for email in emails if email}
