@@ -2,9 +2,10 @@
 
 - `event_record` writes one event through the ORM, inside the caller's transaction
   (which also writes the recipient's status columns);
-- `events_insert` writes one event for each of many recipients with one executemany
-  (a large send's `email.queued`, its skipped recipients' `email.suppressed`), and
-  `events_write` many events built with `event_new` (the tracking journal's batches);
+- `events_insert` writes one event for each of many recipients at once, by COPY on
+  PostgreSQL and an executemany on SQLite (a large send's `email.queued`, its skipped
+  recipients' `email.suppressed`), and `events_write` many events built with
+  `event_new` (the tracking journal's batches);
 - `event_new` builds the row for code that writes its own SQL (the sending hot path in
   conferral.delivery.statements, with the columns of EVENT_COLUMNS), which passes the
   rows to `events_dispatch` once they are written;
@@ -163,7 +164,7 @@ def events_insert(
     detail: EventDetail | Sequence[EventDetail],
     at: dt.datetime,
 ) -> None:
-    """Write an event for each recipient, with one executemany: the same `detail` for
+    """Write an event for each recipient, all at once: the same `detail` for
     all, or one detail per recipient (in the order of `recipient_ids`)."""
     if not recipient_ids:
         return
@@ -186,8 +187,8 @@ def events_insert(
 
 
 def events_write(events: Sequence[NewEvent]) -> None:
-    """Write events built with `event_new` (any recipients, times and details) with one
-    executemany, in the caller's transaction (the tracking journal's batches)."""
+    """Write events built with `event_new` (any recipients, times and details) all at
+    once, in the caller's transaction (the tracking journal's batches)."""
     if not events:
         return
     _rows_write([event.params() for event in events])
