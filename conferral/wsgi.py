@@ -2,7 +2,6 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-from conferral.core.warm import warm_up
 from conferral.core.wsgi_drain import draining
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conferral.settings")
@@ -12,4 +11,3 @@ django_application = get_wsgi_application()
 from conferral.tracking.fastpath import tracking_first  # noqa: E402
 
 application = draining(tracking_first(django_application))
-warm_up()

@@ -3,9 +3,10 @@
 Django imports the URLconf, and with it every view, schema and service they import, at
 the first `resolve()` or `reverse()`, and builds its reverse lookup on the first
 `reverse()`. A worker's first message built its tracking links that way: 0.4 to 0.9 s of
-imports inside the first send, and the same again in the first request of each web
-process. `warm_up` does it once, when a worker or a web process starts, before it takes
-any work."""
+imports inside the first send. `warm_up` does it once, when a worker starts, before it
+takes any work. (Web processes still load it at their first request: with a warm start
+there too, four tests of `conferral serve` got no answer in time on a heavily loaded
+machine, so it was taken out.)"""
 
 from __future__ import annotations
 
