@@ -32,7 +32,7 @@ from conferral.certificates.status import BounceKind, Step, bounce_kind, transit
 from conferral.core.refusals import Classification, classify
 from conferral.delivery.heartbeat import heartbeats_stale
 from conferral.delivery.models import MailServiceOutage, SuppressionReason
-from conferral.delivery.statements import statements
+from conferral.delivery.statements import ACCEPTED_VALUES, statements
 from conferral.delivery.suppression import suppression_add
 
 CLAIMED_FIELDS = (
@@ -135,12 +135,9 @@ def outbox_record_accepted_group(*, accepted: Sequence[Accepted], lease_owner: s
     if not accepted:
         return set()
     sql = statements()
-    adapt = connection.ops.adapt_datetimefield_value
-    rows: list[object] = []
     events: dict[int, tuple[NewEvent, NewEvent]] = {}
     for one in accepted:
         recipient = one.recipient
-        rows += [recipient.pk, adapt(one.at), one.reply, one.provider_message_id]
         attempt = recipient.attempts + 1
         events[recipient.pk] = (
             event_new(
@@ -152,7 +149,8 @@ def outbox_record_accepted_group(*, accepted: Sequence[Accepted], lease_owner: s
             ),
             event_new(recipient=recipient, detail=EmailDelivered(reply=one.reply), at=one.at),
         )
-    params = [*rows, *sql.accepted_params, lease_owner]
+    # Each message's ACCEPTED_VALUES, in that order.
+    rows = [(one.recipient.pk, one.at, one.reply, one.provider_message_id) for one in accepted]
     connection.ensure_connection()
     # The driver's own cursor: Django's wrapper (query rewriting, execute wrappers, debug
     # logging) would cost as much again as the statements themselves.
@@ -160,13 +158,8 @@ def outbox_record_accepted_group(*, accepted: Sequence[Accepted], lease_owner: s
     try:
         if connection.vendor == "postgresql":
             sent = [
-                {
-                    "sent_recipient": one.recipient.pk,
-                    "sent_at": one.at.isoformat(),
-                    "sent_reply": one.reply,
-                    "sent_provider_message_id": one.provider_message_id,
-                }
-                for one in accepted
+                dict(zip(ACCEPTED_VALUES, (pk, at.isoformat(), reply, provider), strict=True))
+                for pk, at, reply, provider in rows
             ]
             written_events = [
                 {**event.document(), "place": place}
@@ -186,7 +179,13 @@ def outbox_record_accepted_group(*, accepted: Sequence[Accepted], lease_owner: s
             events_dispatch(event for pk in events if pk in written for event in events[pk])
         else:
             with transaction.atomic():
-                cursor.execute(sql.accepted(len(accepted)), params)
+                adapt = connection.ops.adapt_datetimefield_value
+                params = [
+                    *(value for pk, at, *rest in rows for value in (pk, adapt(at), *rest)),
+                    *sql.accepted_params,
+                    lease_owner,
+                ]
+                cursor.execute(sql.accepted(len(rows)), params)
                 written = {int(pk) for (pk,) in cursor.fetchall()}
                 mine = [event for pk in events if pk in written for event in events[pk]]
                 if mine:

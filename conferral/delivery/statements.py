@@ -112,8 +112,8 @@ class Statements:
     def driver_cursor(self) -> Any:
         """A cursor of the driver itself. On PostgreSQL one that binds on the server
         (psycopg's `Cursor`; Django's connections make client-side binding cursors), so
-        that a group's statement is prepared once per connection and
-        its values go out through psycopg's C dumpers."""
+        that a group's statement is prepared once per connection and its values go out
+        through psycopg's C dumpers."""
         connection.ensure_connection()
         if self.vendor == "postgresql":
             import psycopg
