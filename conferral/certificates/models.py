@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from conferral.accounts.models import Organization
-from conferral.certificates.search import SearchFold
+from conferral.certificates.search import SearchIndex
 from conferral.certificates.status import STATUS_EXPRESSION, BounceKind, EmailStatus, Status
 from conferral.core import ids
 
@@ -100,11 +100,9 @@ class Recipient(models.Model):
     email = models.EmailField(_("email"), max_length=254, blank=True)
     attributes = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    # The name and address folded for search, by the database whenever either changes
-    # (conferral.certificates.search).
-    search_text = models.GeneratedField(
-        expression=SearchFold("name", "email"), output_field=models.TextField(), db_persist=True
-    )
+    # The name and address folded for search, by database triggers whenever either
+    # changes (conferral.certificates.search_triggers).
+    search_text = models.TextField(default="", editable=False)
 
     # Email axis.
     email_status = models.CharField(max_length=16, choices=EmailStatus.choices)
@@ -165,9 +163,9 @@ class Recipient(models.Model):
             # The list in its default order (by primary key), a page at a time: a deep
             # page skips entries of this narrow index, not rows (recipients_page).
             models.Index(fields=["certificate", "id"], name="recipient_cert_id"),
-            # Covering for a search: the folded text and the token, read from the index
-            # instead of the wide rows (certificates.selectors.recipients_filter).
-            models.Index(fields=["certificate", "search_text", "token"], name="recipient_search"),
+            # What a search reads instead of the wide rows: on SQLite these columns, on
+            # PostgreSQL trigrams of the folded text (SearchIndex).
+            SearchIndex(fields=["certificate", "search_text", "token"], name="recipient_search"),
             models.Index(fields=["next_attempt_at"], name="recipient_outbox"),
             # The send progress's "waiting" count (certificates.tallies): only the rows
             # with a next attempt, found by certificate, counted from the index alone.

@@ -25,7 +25,7 @@ from conferral.certificates.facts import FACTS, Fact, with_shared_text
 from conferral.certificates.models import Certificate, Recipient
 from conferral.certificates.search import FoldedContains, FoldedTextContains
 from conferral.certificates.status import EmailStatus, Status
-from conferral.core.ids import looks_like_public_id
+from conferral.core.ids import looks_like_public_id, token_may_contain
 
 SEARCH_MAX_LENGTH = 200
 
@@ -190,12 +190,15 @@ def recipients_filter(
     q = " ".join(q.replace("\x00", " ").split())[:SEARCH_MAX_LENGTH]
     if q:
         # The stored folded name and address (conferral.certificates.search): the
-        # pattern is folded once, no row is.
-        match = Q(FoldedTextContains(F("search_text"), q)) | Q(token__icontains=q)
+        # pattern is folded once, no row is. The tokens only where one might match: a
+        # search of names and addresses alone is one PostgreSQL's trigram index answers.
+        match = Q(FoldedTextContains(F("search_text"), q))
         compact = q.replace("-", "").upper()
+        fragments = [q]
         if len(compact) >= 8 and compact.isalnum():
-            dashed = "-".join(compact[i : i + 4] for i in range(0, len(compact), 4))
-            match |= Q(token__icontains=dashed)
+            fragments.append("-".join(compact[i : i + 4] for i in range(0, len(compact), 4)))
+        for fragment in filter(token_may_contain, fragments):
+            match |= Q(token__icontains=fragment)
         recipients = recipients.filter(match)
     return recipients.select_related("certificate").order_by("id")
 
@@ -213,9 +216,12 @@ def recipients_page(
     primary keys first, then the page's rows. Skipping 99,000 entries of the narrow
     `recipient_cert_id` index costs milliseconds where skipping 99,000 rows cost seconds
     on SQLite. A search (`searched`) reads every row it could match anyway, so it is
-    read once: the matches' keys give both the count and the page."""
+    read once: the matches' keys give both the count and the page. They are sorted here
+    (`recipients_filter` orders by primary key): asked for that order, SQLite walks
+    `recipient_cert_id` and reads every row (64 ms at 100,000 recipients) instead of
+    reading the search from the `recipient_search` index alone (22 ms)."""
     if searched:
-        found = list(recipients.values_list("pk", flat=True))
+        found = sorted(recipients.order_by().values_list("pk", flat=True))
         count, pks = len(found), found[offset : offset + limit]
     else:
         count = recipients.order_by().count()
