@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -19,7 +20,7 @@ from conferral.certificates.created import recipients_created_dispatch
 from conferral.certificates.event_details import RecipientUpdated
 from conferral.certificates.events import event_record
 from conferral.certificates.models import Certificate, CertificateState, Kind, Language, Recipient
-from conferral.certificates.statements import recipients_insert
+from conferral.certificates.statements import recipients_copy, recipients_insert
 from conferral.certificates.status import Step, transition
 from conferral.certificates.validation import (
     CleanRow,
@@ -151,54 +152,69 @@ def recipients_add(
     nothing is written (a preview): `count` is how many would be added."""
     result = AddResult()
     problems = _Problems()
+    public_ids: list[str] = []
     with transaction.atomic():
         listed = _listed_emails(certificate)
-        for chunk in _chunks(rows):
-            clean: list[tuple[int, CleanRow]] = []
-            for raw in chunk:
-                row, row_errors = row_validate(raw.row, raw.name, raw.email, raw.attributes)
-                if row is None:
-                    problems.extend(row_errors)
-                else:
-                    clean.append((raw.row, row))
-            seen: dict[str, int] = {}
-            for number, row in clean:
-                email = row.email
-                if not email:
+        with recipients_copy() if write else nullcontext() as copy:
+            for chunk in _chunks(rows):
+                clean = _checked(chunk, listed, problems)
+                if problems.total:
+                    continue  # keep reading: the user gets every bad row at once
+                if not write:
+                    result.count += len(clean)
                     continue
-                if email in seen:
-                    problems.add(
-                        number,
-                        "email",
-                        _("%(email)s is already in row %(other)s.")
-                        % {"email": email, "other": seen[email]},
-                    )
-                else:
-                    seen[email] = number
-            for email in sorted(listed.intersection(seen), key=seen.__getitem__):
-                problems.add(
-                    seen[email],
-                    "email",
-                    _("%(email)s is already a recipient of this certificate.") % {"email": email},
-                )
-            if problems.total:
-                continue  # keep reading: the user gets every bad row at once
-            listed.update(seen)
-            if not write:
-                result.count += len(clean)
-                continue
-            public_ids = recipients_insert(certificate, [row for _number, row in clean])
-            recipients_created_dispatch(certificate_id=certificate.pk, public_ids=public_ids)
-            result.count += len(public_ids)
-            if keep:
-                result.recipients.extend(
-                    Recipient.objects.filter(public_id__in=public_ids).order_by("id")
-                )
+                written = recipients_insert(certificate, clean, copy)
+                recipients_created_dispatch(certificate_id=certificate.pk, public_ids=written)
+                result.count += len(written)
+                if keep:
+                    public_ids.extend(written)
         if problems.total:
             problems.errors.sort(key=lambda e: e.row)
             transaction.set_rollback(True)
             raise RecipientsInvalid(problems.errors, problems.total)
+        # Read once the COPY (PostgreSQL) is over, in the order written.
+        for start in range(0, len(public_ids), CHUNK_SIZE):
+            part = public_ids[start : start + CHUNK_SIZE]
+            result.recipients.extend(Recipient.objects.filter(public_id__in=part).order_by("id"))
     return result
+
+
+def _checked(chunk: list[RawRow], listed: set[str], problems: _Problems) -> list[CleanRow]:
+    """A chunk's rows checked on their own and for addresses that repeat one of the
+    chunk's or one of `listed`: the clean rows, with their addresses added to `listed`,
+    if the chunk has no problem; otherwise every problem is added to `problems`."""
+    clean: list[CleanRow] = []
+    numbers: list[int] = []
+    for raw in chunk:
+        row, row_errors = row_validate(raw.row, raw.name, raw.email, raw.attributes)
+        if row is None:
+            problems.extend(row_errors)
+        else:
+            clean.append(row)
+            numbers.append(raw.row)
+    seen: dict[str, int] = {}
+    for number, row in zip(numbers, clean, strict=True):
+        email = row.email
+        if not email:
+            continue
+        if email in seen:
+            problems.add(
+                number,
+                "email",
+                _("%(email)s is already in row %(other)s.")
+                % {"email": email, "other": seen[email]},
+            )
+        else:
+            seen[email] = number
+    for email in sorted(listed.intersection(seen), key=seen.__getitem__):
+        problems.add(
+            seen[email],
+            "email",
+            _("%(email)s is already a recipient of this certificate.") % {"email": email},
+        )
+    if not problems.total:
+        listed.update(seen)
+    return clean
 
 
 def recipient_update(

@@ -15,6 +15,8 @@ tally is never ahead of or behind the rows it counts.
   50,000 recipients costs one grouped upsert, in key order (two writers lock counter
   rows in the same order, so they cannot deadlock each other within a statement), into
   the writer's own slot (RecipientTally says why).
+- On both, the insert trigger counts nothing while an import counts its own rows with
+  one upsert per key instead (`inserts_counted_at_once`).
 
 A table rebuild drops its triggers (Django's SQLite schema editor rebuilds a table for
 most field changes): a migration that alters the recipient table calls `install` again
@@ -23,10 +25,14 @@ conferral/certificates/tests/test_tally_triggers.py fails if a trigger is missin
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.backends.utils import CursorWrapper
 
 from conferral.certificates.models import TALLY_SLOTS
 
@@ -64,6 +70,14 @@ TRIGGERS = (
     "certificate_tally_delete",
 )
 """Every trigger `install` creates (SQLite has no TRUNCATE, so not the fourth)."""
+INSERT_SWITCH = "CONFERRAL_TALLY_INSERTS"
+"""SQLite: the function the insert trigger's WHEN reads, 1 unless the rows being inserted
+are counted at once (`inserts_counted_at_once`); `insert_switch_register` gives it to
+every connection."""
+INSERT_SETTING = "conferral.tally_inserts"
+"""PostgreSQL: the setting the insert trigger's WHEN reads, 'off' while the rows being
+inserted are counted at once (a setting of the session, for its transaction only)."""
+_ROW_BY_ROW: ContextVar[int] = ContextVar("tally_row_by_row", default=1)
 
 
 def _key_values(row: str, vendor: str, key: tuple[str, ...]) -> list[str]:
@@ -94,7 +108,8 @@ def _sqlite_row_upsert(row: str, delta: int, key: tuple[str, ...]) -> str:
     return f"{_upsert_head(key)}SELECT 0, {values}, {delta} WHERE true{_upsert_tail(key)};"
 
 
-def _sqlite_sql(key: tuple[str, ...]) -> list[str]:
+def _sqlite_sql(key: tuple[str, ...], switched: bool) -> list[str]:
+    when_counting = f"WHEN {INSERT_SWITCH}() " if switched else ""
     changed = " OR ".join(
         f"({old}) IS NOT ({new})"
         for old, new in zip(
@@ -103,7 +118,7 @@ def _sqlite_sql(key: tuple[str, ...]) -> list[str]:
     )
     return [
         f"CREATE TRIGGER recipient_tally_insert AFTER INSERT ON {RECIPIENTS} "
-        f"FOR EACH ROW BEGIN {_sqlite_row_upsert('NEW', 1, key)} END",
+        f"FOR EACH ROW {when_counting}BEGIN {_sqlite_row_upsert('NEW', 1, key)} END",
         f"CREATE TRIGGER recipient_tally_update AFTER UPDATE ON {RECIPIENTS} "
         f"FOR EACH ROW WHEN {changed} BEGIN "
         f"{_sqlite_row_upsert('OLD', -1, key)} {_sqlite_row_upsert('NEW', 1, key)} END",
@@ -132,7 +147,12 @@ def _postgresql_rows(table: str, delta: int, key: tuple[str, ...]) -> str:
     return f"SELECT {values}, {delta} AS d FROM {table} AS r"
 
 
-def _postgresql_sql(key: tuple[str, ...]) -> list[str]:
+def _postgresql_sql(key: tuple[str, ...], switched: bool) -> list[str]:
+    when_counting = (
+        f"WHEN (current_setting('{INSERT_SETTING}', true) IS DISTINCT FROM 'off') "
+        if switched
+        else ""
+    )
     added = _postgresql_rows("new_rows", 1, key)
     removed = _postgresql_rows("old_rows", -1, key)
     function = f"""
@@ -155,7 +175,8 @@ END $$"""
         f"LANGUAGE plpgsql AS $$ BEGIN DELETE FROM {TALLY} WHERE certificate_id = OLD.id; "
         "RETURN NULL; END $$",
         f"CREATE TRIGGER recipient_tally_insert AFTER INSERT ON {RECIPIENTS} "
-        "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION recipient_tally()",
+        f"REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT {when_counting}"
+        "EXECUTE FUNCTION recipient_tally()",
         f"CREATE TRIGGER recipient_tally_update AFTER UPDATE ON {RECIPIENTS} "
         "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
         "FOR EACH STATEMENT EXECUTE FUNCTION recipient_tally()",
@@ -186,14 +207,16 @@ def _key_as_migrated(connection: BaseDatabaseWrapper) -> tuple[str, ...]:
     return tuple(name for name in KEY if name in present)
 
 
-def install(connection: BaseDatabaseWrapper) -> None:
-    """(Re)create the triggers and recount every tally from the recipient rows."""
+def install(connection: BaseDatabaseWrapper, *, switched: bool = True) -> None:
+    """(Re)create the triggers and recount every tally from the recipient rows.
+    `switched=False`: the insert trigger as it was before it read INSERT_SWITCH or
+    INSERT_SETTING (migration 0015 going back)."""
     vendor = connection.vendor
     key = _key_as_migrated(connection)
     values = ", ".join(_key_values(RECIPIENTS, vendor, key))
     statements = [
         *_drop_sql(vendor),
-        *(_postgresql_sql(key) if vendor == "postgresql" else _sqlite_sql(key)),
+        *(_postgresql_sql(key, switched) if vendor == "postgresql" else _sqlite_sql(key, switched)),
         f"DELETE FROM {TALLY}",
         f"{_upsert_head(key)}SELECT 0, {values}, count(*) FROM {RECIPIENTS} GROUP BY {values}",
     ]
@@ -212,3 +235,48 @@ def recipients_tally_uninstall(apps: Any, schema_editor: BaseDatabaseSchemaEdito
     with schema_editor.connection.cursor() as cursor:
         for statement in _drop_sql(schema_editor.connection.vendor):
             cursor.execute(statement)
+
+
+def insert_switch_register(sender: object, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
+    """A `connection_created` receiver: give a new SQLite connection INSERT_SWITCH."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(INSERT_SWITCH, 0, _ROW_BY_ROW.get)
+
+
+@contextmanager
+def inserts_counted_at_once(cursor: CursorWrapper, alike: dict[str, int]) -> Iterator[None]:
+    """The recipients the block's INSERT or COPY statement adds, counted after it by one
+    upsert per tally key, in key order, instead of by the insert trigger (whose WHEN
+    reads INSERT_SWITCH or INSERT_SETTING). `alike`, read when the block ends, maps the
+    public id of one of the rows to how many of them have the same tally key, for each
+    key among them; the key itself is read from that row.
+
+    SQLite's row trigger upserted a tally row for every imported row: about 12 % of the
+    INSERTs' work (instructions counted over 10,000 rows), where reading the rows back
+    to count them in groups took 0.34 CPU s per 100,000. PostgreSQL's statement trigger
+    counts a statement's rows at once, but grouping the 100,000 rows of an import's
+    COPY took the server about 0.5 s after the last row. A statement that fails leaves
+    no row and nothing is counted; on PostgreSQL the failed transaction (or savepoint)
+    takes the setting back with it."""
+    postgresql = cursor.db.vendor == "postgresql"
+    if postgresql:
+        cursor.execute("SELECT set_config(%s, 'off', true)", [INSERT_SETTING])
+        yield
+        cursor.execute("SELECT set_config(%s, 'on', true)", [INSERT_SETTING])
+    else:
+        switch = _ROW_BY_ROW.set(0)
+        try:
+            yield
+        finally:
+            _ROW_BY_ROW.reset(switch)
+    if not alike:
+        return
+    slot = f"mod(pg_backend_pid(), {TALLY_SLOTS})" if postgresql else "0"
+    values = ", ".join(_key_values("r", cursor.db.vendor, KEY))
+    counts = " UNION ALL ".join(["SELECT %s AS public_id, %s AS n"] * len(alike))
+    cursor.execute(
+        f"{_upsert_head(KEY)}SELECT {slot}, {values}, counted.n "
+        f"FROM {RECIPIENTS} AS r, ({counts}) AS counted WHERE r.public_id = counted.public_id "
+        f"ORDER BY {values}{_upsert_tail(KEY)}",
+        [value for public_id, n in alike.items() for value in (public_id, n)],
+    )

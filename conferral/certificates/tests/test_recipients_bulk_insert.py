@@ -4,6 +4,7 @@ check without writing (the dashboard's preview) finds exactly what the import wo
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from typing import Any
@@ -18,6 +19,7 @@ from conferral.certificates.services import (
     RecipientsInvalid,
     recipients_add,
 )
+from conferral.certificates.statements import attributes_json
 from conferral.certificates.status import EmailStatus
 
 
@@ -98,3 +100,30 @@ def test_it_writes_a_chunk_in_a_statement_or_two_not_one_per_row(
     with django_assert_max_num_queries(12):
         assert recipients_add(certificate=certificate, rows=rows, keep=False).count == len(rows)
     assert Recipient.objects.filter(certificate=certificate).count() == len(rows)
+
+
+ODD_TEXTS = [
+    "",
+    "plain",
+    'a "quote"',
+    "back\\slash",
+    "tab\tnew\nline",
+    "100 %s %%",
+    "Zoë 王 ليلى",
+    "\x7f\u2028x",  # a line separator: whitespace, kept inside a name
+]
+
+
+def test_it_writes_attributes_as_json_dumps_writes_them(certificate: Certificate) -> None:
+    attributes = [
+        {},
+        {name: value for name, value in zip(ODD_TEXTS[1:], reversed(ODD_TEXTS), strict=False)},
+        {"%(name)s": "x", "Kurs": "%s"},
+        {"Kurs": "a"},
+        {"Kurs": "b", "Note": "c"},
+    ]
+    assert attributes_json(attributes) == [json.dumps(values) for values in attributes]
+    rows = [RawRow(n, f"Row {n}", "", values) for n, values in enumerate(attributes, start=1)]
+    recipients_add(certificate=certificate, rows=rows, keep=False)
+    written = Recipient.objects.filter(certificate=certificate).order_by("id")
+    assert [r.attributes for r in written] == attributes
