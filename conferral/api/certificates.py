@@ -21,6 +21,7 @@ from conferral.certificates.models import Certificate
 from conferral.certificates.selectors import (
     certificate_get_for_org,
     certificates_for_org,
+    recipients_counted,
     recipients_filter,
     recipients_page,
 )
@@ -165,7 +166,13 @@ def recipients_list_view(
     recipients = recipients_filter(
         certificate=certificate, q=q, status=status, email_status=email_status
     )
-    page = recipients_page(recipients, offset=offset, limit=limit, searched=bool(q.strip()))
+    searched = bool(q.strip())
+    count = (
+        None
+        if searched
+        else recipients_counted(certificate, status=status, email_status=email_status)
+    )
+    page = recipients_page(recipients, offset=offset, limit=limit, searched=searched, count=count)
     return {"items": page.items, "count": page.count}
 
 
