@@ -94,12 +94,17 @@ def _page_number(raw: str | None) -> int:
         return 1
 
 
-def _list_page(recipients: QuerySet[Recipient], number: int) -> ListPage:
+def _list_page(certificate: Certificate, recipients: QuerySet[Recipient], number: int) -> ListPage:
     """The page's primary keys first (a narrow scan, cheap to skip far into), then
-    those rows."""
+    those rows, each given `certificate` (whose recipients they are) and its
+    organization as they are: read again for each row, by a join or by the summaries,
+    they had been 35 of a page's 44 queries."""
     offset = (number - 1) * RECIPIENTS_PER_PAGE
     found = list(recipients.values_list("pk", flat=True)[offset : offset + RECIPIENTS_PER_PAGE + 1])
-    by_pk = Recipient.objects.select_related("certificate").in_bulk(found[:RECIPIENTS_PER_PAGE])
+    by_pk = Recipient.objects.filter(certificate=certificate).in_bulk(found[:RECIPIENTS_PER_PAGE])
+    certificate.organization  # noqa: B018 (read once, here, for every row's summary)
+    for recipient in by_pk.values():
+        recipient.certificate = certificate
     shown = [by_pk[pk] for pk in found[:RECIPIENTS_PER_PAGE] if pk in by_pk]
     return ListPage(
         rows=[_row(recipient) for recipient in shown],
@@ -147,7 +152,7 @@ def certificate_recipients(request: HttpRequest, certificate_id: str) -> HttpRes
     sorted, a page at a time, with bulk actions and the export."""
     certificate = certificate_get_for_user(request.user, certificate_id)
     form, filters, recipients = _filtered(request, certificate, request.GET)
-    page = _list_page(recipients, _page_number(request.GET.get("page")))
+    page = _list_page(certificate, recipients, _page_number(request.GET.get("page")))
     # The whole list is counted by its tallies, a filtered one from an index; a search
     # is not counted.
     if filters["q"]:

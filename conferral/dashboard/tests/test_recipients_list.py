@@ -66,3 +66,19 @@ def test_it_pages_without_counting_a_search(
     html = page_text(user_client.get(url))
     assert "55 recipients" in html  # the whole list's count comes from an index
     assert page_text(user_client.get(url, {"page": "junk"})).count(">Person 0") == 50
+
+
+def test_it_reads_a_page_in_as_many_queries_however_many_rows_it_shows(
+    user_client: Client, certificate: Certificate, add_recipients: Callable[..., list[Recipient]]
+) -> None:
+    """The rows' certificate and organization are read once, not once per row."""
+    url = list_url(certificate)
+    add_recipients(("Person 000", "p0@example.com"))
+    Recipient.objects.filter(certificate=certificate).update(email_status=EmailStatus.DELIVERED)
+    with CaptureQueriesContext(connection) as one:
+        assert "Person 000" in page_text(user_client.get(url))
+    add_recipients(*[(f"Person {i:03}", f"p{i}@example.com") for i in range(1, 40)])
+    Recipient.objects.filter(certificate=certificate).update(email_status=EmailStatus.DELIVERED)
+    with CaptureQueriesContext(connection) as forty:
+        assert "Person 039" in page_text(user_client.get(url))
+    assert len(forty.captured_queries) == len(one.captured_queries)
