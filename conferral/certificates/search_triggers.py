@@ -31,6 +31,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 from conferral.certificates.search import fold_sql
+from conferral.certificates.tally_triggers import statements_run
 
 RECIPIENTS = "certificates_recipient"
 FUNCTION = "recipient_search_fold"
@@ -81,9 +82,7 @@ def install(connection: BaseDatabaseWrapper) -> None:
         f"UPDATE {RECIPIENTS} SET search_text = {fold_sql(vendor, 'name', 'email')}",
         *(_postgresql_sql() if vendor == "postgresql" else _sqlite_sql()),
     ]
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
+    statements_run(connection, statements)
 
 
 def recipients_search_install(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
@@ -93,6 +92,4 @@ def recipients_search_install(apps: Any, schema_editor: BaseDatabaseSchemaEditor
 
 def recipients_search_uninstall(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """RunPython's reverse: drop the triggers (the column goes with the migration)."""
-    with schema_editor.connection.cursor() as cursor:
-        for statement in _drop_sql(schema_editor.connection.vendor):
-            cursor.execute(statement)
+    statements_run(schema_editor.connection, _drop_sql(schema_editor.connection.vendor))

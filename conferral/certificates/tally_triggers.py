@@ -220,6 +220,11 @@ def install(connection: BaseDatabaseWrapper, *, switched: bool = True) -> None:
         f"DELETE FROM {TALLY}",
         f"{_upsert_head(key)}SELECT 0, {values}, count(*) FROM {RECIPIENTS} GROUP BY {values}",
     ]
+    statements_run(connection, statements)
+
+
+def statements_run(connection: BaseDatabaseWrapper, statements: list[str]) -> None:
+    """Run each statement in turn (the triggers' DDL: no parameters)."""
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
@@ -232,9 +237,7 @@ def recipients_tally_install(apps: Any, schema_editor: BaseDatabaseSchemaEditor)
 
 def recipients_tally_uninstall(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """RunPython's reverse: drop the triggers (the tally table goes with the migration)."""
-    with schema_editor.connection.cursor() as cursor:
-        for statement in _drop_sql(schema_editor.connection.vendor):
-            cursor.execute(statement)
+    statements_run(schema_editor.connection, _drop_sql(schema_editor.connection.vendor))
 
 
 def insert_switch_register(sender: object, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:

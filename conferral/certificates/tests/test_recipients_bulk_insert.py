@@ -5,12 +5,10 @@ check without writing (the dashboard's preview) finds exactly what the import wo
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from conferral.certificates.models import Certificate, Recipient
 from conferral.certificates.services import (
@@ -21,21 +19,14 @@ from conferral.certificates.services import (
 )
 from conferral.certificates.statements import attributes_json
 from conferral.certificates.status import EmailStatus
+from conferral.testing.sqlite_limits import sqlite_parameter_limit
 
 
 @pytest.fixture
 def few_parameters_per_statement() -> Iterator[None]:
     """On SQLite, a parameter limit so low that a chunk needs many INSERT statements."""
-    if connection.vendor != "sqlite":
+    with sqlite_parameter_limit(100):
         yield
-        return
-    connection.ensure_connection()
-    raw = connection.connection
-    previous = raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 100)
-    try:
-        yield
-    finally:
-        raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, previous)
 
 
 def test_it_writes_every_row_in_order_over_several_statements(

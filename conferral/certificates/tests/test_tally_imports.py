@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import random
-import sqlite3
 from collections.abc import Iterator
 
 import pytest
@@ -24,6 +23,7 @@ from conferral.certificates.tests.test_tally_triggers import (
     assert_tallies_exact,
     counted_by_tallies,
 )
+from conferral.testing.sqlite_limits import sqlite_parameter_limit
 
 ROWS = 2 * CHUNK_SIZE + 300
 
@@ -31,16 +31,8 @@ ROWS = 2 * CHUNK_SIZE + 300
 @pytest.fixture
 def several_statements_per_chunk() -> Iterator[None]:
     """On SQLite, a parameter limit low enough that a chunk takes dozens of INSERTs."""
-    if connection.vendor != "sqlite":
+    with sqlite_parameter_limit(500):
         yield
-        return
-    connection.ensure_connection()
-    raw = connection.connection
-    previous = raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 500)
-    try:
-        yield
-    finally:
-        raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, previous)
 
 
 def _csv(prefix: str, rows: int, twin: int | None = None) -> io.BytesIO:
