@@ -3,8 +3,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.test import Client
+from django.urls import reverse
 
-from conferral.certificates.links import channel_from_mark, recipient_path
+from conferral.certificates.links import channel_from_mark, recipient_page_path, recipient_path
 from conferral.certificates.models import Channel, Event, EventType, Recipient
 from conferral.certificates.status import EmailStatus
 from conferral.core import signing
@@ -96,3 +97,8 @@ def test_it_flags_a_head_request_on_the_link(client: Client, delivered: Recipien
     assert delivered.email_status == EmailStatus.DELIVERED
     event = Event.objects.get(recipient=delivered)
     assert event.machine is True
+
+
+def test_it_builds_the_page_path_as_the_urlconf_would(delivered: Recipient) -> None:
+    for token in (delivered.token, "Ab-_9zZ0aB1cD2eF3gH4iJ5k"):
+        assert recipient_page_path(token) == reverse("recipient:page", kwargs={"token": token})
