@@ -2,44 +2,34 @@
 
 from __future__ import annotations
 
-import re
-from functools import cache
-
 from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
 
 from conferral.certificates.models import Channel, Recipient
 from conferral.core import signing
 
 CHANNEL_PURPOSE = "channel"
-_URL_SAFE = re.compile(r"[A-Za-z0-9_-]+")
-"""What tokens and credential ids are made of: characters a URL carries as they are."""
-_SLOT = "0slot0"
+# The paths of "recipient:page" and "recipient:verify" in conferral.recipient.urls, for
+# tokens and credential ids, which are made of characters a URL carries as they are.
+PAGE_PATH = "/r/{token}"
+VERIFY_PATH = "/v/{credential_id}"
 
 
-def _path(name: str, kwarg: str, value: str) -> str:
-    """`reverse(name, kwargs={kwarg: value})`, from the route's path around the value,
-    looked up once per URLconf and script prefix (`_route`): a page of 50 recipients in
-    the API asked `reverse` for 100 paths, 7 of its 15 ms of serialising (CPU, 100,000
-    recipients, bench/read.py). A value of other characters goes through `reverse`."""
-    if not _URL_SAFE.fullmatch(value):
-        return reverse(name, kwargs={kwarg: value})
-    head, tail = _route(name, kwarg, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
-    return f"{head}{value}{tail}"
-
-
-@cache
-def _route(name: str, kwarg: str, urlconf: str, prefix: str) -> tuple[str, str]:
-    # `prefix` is part of the cache's key only: `reverse` reads the same script prefix.
-    head, _slot, tail = reverse(name, kwargs={kwarg: _SLOT}, urlconf=urlconf).partition(_SLOT)
-    return head, tail
+def recipient_page_path(token: str) -> str:
+    """What `reverse("recipient:page", kwargs={"token": token})` answers, without the
+    URLconf. The click fast path builds its redirect with it: a web process that
+    reversed on its first click imported the whole URLconf there, 0.8 to 3.7 s under
+    load (bench/track.py), while every other request of the process waited for the
+    GIL and the import lock; that was the p99 of 1.6 s. A page of 50 recipients in the
+    API had also asked `reverse` for 100 paths, 7 of its 15 ms of serialising (CPU,
+    100,000 recipients, bench/read.py)."""
+    return PAGE_PATH.format(token=token)
 
 
 def recipient_path(recipient: Recipient, channel: Channel | str) -> str:
     """The recipient link with a signed mark of how it was handed out; a claim through
     it records that channel. An unmarked or tampered mark counts as `admin`."""
     channel = Channel(channel)
-    path = _path("recipient:page", "token", recipient.token)
+    path = recipient_page_path(recipient.token)
     mark = signing.sign(CHANNEL_PURPOSE, f"{recipient.token}:{channel.value}")
     return f"{path}?via={channel.value}.{mark}"
 
@@ -59,4 +49,6 @@ def channel_from_mark(token: str, mark: str | None) -> Channel:
 
 
 def verify_url(recipient: Recipient) -> str:
-    return settings.BASE_URL + _path("recipient:verify", "credential_id", recipient.credential_id)
+    """The credential's public verification page (`reverse("recipient:verify")`'s path,
+    built as `recipient_page_path` is)."""
+    return settings.BASE_URL + VERIFY_PATH.format(credential_id=recipient.credential_id)

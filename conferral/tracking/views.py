@@ -119,9 +119,10 @@ def _token_sql(vendor: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _email_path(token: str) -> str:
-    """The recipient's page through the email (reversing and signing it costs more than
-    the rest of the click: a scanner's and then the person's click reuse it). Only the
-    token is loaded: a Recipient() would draw fresh ids for its defaults."""
+    """The recipient's page through the email (signing it costs more than the rest of
+    the click: a scanner's and then the person's click reuse it), built without the
+    URLconf (`recipient_page_path`). Only the token is loaded: a Recipient() would draw
+    fresh ids for its defaults."""
     return recipient_path(Recipient.from_db(DEFAULT_DB_ALIAS, ["token"], [token]), Channel.EMAIL)
 
 
