@@ -91,8 +91,34 @@ def test_it_counts_an_import_without_the_row_trigger(
     """The row trigger would change a tally row for every recipient inserted: the rows
     changed are the recipients and a few tally rows per statement."""
     if connection.vendor != "sqlite":
-        pytest.skip("total_changes, the count of rows written, is SQLite's")
+        pytest.skip("PostgreSQL's side: the next test")
     changed = _changes()
     assert recipients_import(certificate=certificate, stream=_csv("d", ROWS)) == ROWS
     assert ROWS < _changes() - changed < ROWS + ROWS // 10
+    assert_tallies_exact(certificate)
+
+
+def _tally_function_calls() -> int:
+    """PostgreSQL: how often this transaction has called the insert trigger's function."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(calls), 0) FROM pg_stat_xact_user_functions "
+            "WHERE funcname = 'recipient_tally'"
+        )
+        (calls,) = cursor.fetchone()
+    return int(calls)
+
+
+def test_it_counts_an_import_without_the_statement_trigger(certificate: Certificate) -> None:
+    """PostgreSQL: the import's COPY does not run the tally trigger's function (the
+    setting it reads is off), where an insert of the ORM's runs it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's side: the test before")
+    with connection.cursor() as cursor:  # for this test's transaction only
+        cursor.execute("SET LOCAL track_functions = 'pl'")
+    before = _tally_function_calls()
+    assert recipients_import(certificate=certificate, stream=_csv("e", ROWS)) == ROWS
+    assert _tally_function_calls() == before
+    Recipient.objects.create(certificate=certificate, name="One more", email_status="not_sent")
+    assert _tally_function_calls() > before
     assert_tallies_exact(certificate)
