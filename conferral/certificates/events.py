@@ -46,6 +46,23 @@ USER_AGENT_MAX = 400  # Event.user_agent's max_length
 FOLD_TRIES = 3  # compare-and-set rounds before a contended fold writes its own event
 
 
+class Adapter:
+    """Values adapted for the database as the ORM adapts them, by the backend's own
+    operations, looked up once for rows written together, and each distinct time
+    adapted once (a delivered message's row and its two events share one). Looking
+    the operations up through the connection proxy and adapting the time again for
+    every value cost about 9 µs an event on SQLite."""
+
+    def __init__(self) -> None:
+        self.ops = connection.ops
+        self._times: dict[dt.datetime, Any] = {}
+
+    def datetime(self, value: dt.datetime) -> Any:
+        if value not in self._times:
+            self._times[value] = self.ops.adapt_datetimefield_value(value)
+        return self._times[value]
+
+
 @dataclass(frozen=True, slots=True)
 class NewEvent:
     """An event as written (and as subscribers receive it)."""
@@ -63,23 +80,24 @@ class NewEvent:
     def type(self) -> EventType:
         return self.detail.TYPE
 
-    def values(self) -> tuple[Any, ...]:
+    def values(self, adapt: Adapter | None = None) -> tuple[Any, ...]:
         """The row without its recipient and certificate, adapted for the database:
-        type, at, channel, machine, user_agent, client_hash, detail."""
-        ops = connection.ops
+        type, at, channel, machine, user_agent, client_hash, detail. Rows written
+        together share one `adapt`."""
+        adapt = adapt or Adapter()
         return (
             self.detail.TYPE.value,
-            ops.adapt_datetimefield_value(self.at),
+            adapt.datetime(self.at),
             self.channel,
             self.machine,
             self.user_agent,
             self.client_hash,
-            ops.adapt_json_value(self.detail.to_json(), None),
+            adapt.ops.adapt_json_value(self.detail.to_json(), None),
         )
 
-    def params(self) -> tuple[Any, ...]:
+    def params(self, adapt: Adapter | None = None) -> tuple[Any, ...]:
         """The whole row in EVENT_COLUMNS order, adapted for the database."""
-        return (self.recipient_id, self.certificate_id, *self.values())
+        return (self.recipient_id, self.certificate_id, *self.values(adapt))
 
     def document(self) -> dict[str, Any]:
         """The whole row as JSON, keyed by "e_" and each of EVENT_COLUMNS (PostgreSQL
@@ -177,10 +195,11 @@ def events_insert(
     ]
     values: dict[int, tuple[Any, ...]] = {}  # adapted once per detail object
     rows = []
+    adapt = Adapter()
     for event in events:
         key = id(event.detail)
         if key not in values:
-            values[key] = event.values()
+            values[key] = event.values(adapt)
         rows.append((event.recipient_id, certificate_id, *values[key]))
     _rows_write(rows)
     events_dispatch(events)
@@ -191,7 +210,8 @@ def events_write(events: Sequence[NewEvent]) -> None:
     once, in the caller's transaction (the tracking journal's batches)."""
     if not events:
         return
-    _rows_write([event.params() for event in events])
+    adapt = Adapter()
+    _rows_write([event.params(adapt) for event in events])
     events_dispatch(events)
 
 

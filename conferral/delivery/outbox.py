@@ -26,7 +26,13 @@ from conferral.certificates.event_details import (
     EmailDelivered,
     EmailSent,
 )
-from conferral.certificates.events import NewEvent, event_new, event_record, events_dispatch
+from conferral.certificates.events import (
+    Adapter,
+    NewEvent,
+    event_new,
+    event_record,
+    events_dispatch,
+)
 from conferral.certificates.models import Certificate, Event, EventType, Recipient
 from conferral.certificates.status import BounceKind, Step, bounce_kind, transition
 from conferral.core.refusals import Classification, classify
@@ -36,7 +42,7 @@ from conferral.delivery.statements import ACCEPTED_VALUES, statements
 from conferral.delivery.suppression import suppression_add
 
 CLAIMED_FIELDS = (
-    "pk",
+    "id",
     "public_id",
     "credential_id",
     "certificate_id",
@@ -62,24 +68,18 @@ def _due(now: dt.datetime) -> Q:
 def outbox_claim(
     *, lease_owner: str, limit: int, now: dt.datetime | None = None
 ) -> list[Recipient]:
-    """Lease up to `limit` due recipients to `lease_owner` and return them."""
+    """Lease up to `limit` due recipients to `lease_owner` and return them, by id,
+    with CLAIMED_FIELDS loaded, in one statement (`Statements.claim`)."""
     now = now or timezone.now()
     until = now + dt.timedelta(seconds=settings.SEND_LEASE_SECONDS)
     with transaction.atomic():
         candidates = Recipient.objects.filter(_due(now)).order_by("next_attempt_at", "pk")
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True)
-        ids = list(candidates.values_list("pk", flat=True)[:limit])
-        if not ids:
-            return []
-        Recipient.objects.filter(_due(now), pk__in=ids).update(
-            lease_owner=lease_owner, lease_until=until
-        )
-    return list(
-        Recipient.objects.filter(pk__in=ids, lease_owner=lease_owner)
-        .only(*CLAIMED_FIELDS)
-        .order_by("pk")
-    )
+        pick, params = candidates.values("pk")[:limit].query.sql_with_params()
+        sql = statements().claim(pick, CLAIMED_FIELDS)
+        claimed = list(Recipient.objects.raw(sql, [lease_owner, until, *params]))
+    return sorted(claimed, key=lambda recipient: recipient.pk)
 
 
 def outbox_renew(*, lease_owner: str, now: dt.datetime | None = None) -> set[int]:
@@ -179,9 +179,9 @@ def outbox_record_accepted_group(*, accepted: Sequence[Accepted], lease_owner: s
             events_dispatch(event for pk in events if pk in written for event in events[pk])
         else:
             with transaction.atomic():
-                adapt = connection.ops.adapt_datetimefield_value
+                adapt = Adapter()
                 params = [
-                    *(value for pk, at, *rest in rows for value in (pk, adapt(at), *rest)),
+                    *(value for pk, at, *rest in rows for value in (pk, adapt.datetime(at), *rest)),
                     *sql.accepted_params,
                     lease_owner,
                 ]
@@ -190,7 +190,8 @@ def outbox_record_accepted_group(*, accepted: Sequence[Accepted], lease_owner: s
                 mine = [event for pk in events if pk in written for event in events[pk]]
                 if mine:
                     cursor.execute(
-                        sql.events(len(mine)), [value for event in mine for value in event.params()]
+                        sql.events(len(mine)),
+                        [value for event in mine for value in event.params(adapt)],
                     )
                     events_dispatch(mine)
     finally:
