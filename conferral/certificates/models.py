@@ -166,7 +166,13 @@ class Recipient(models.Model):
             # What a search reads instead of the wide rows: on SQLite these columns, on
             # PostgreSQL trigrams of the folded text (SearchIndex).
             SearchIndex(fields=["certificate", "search_text", "token"], name="recipient_search"),
-            models.Index(fields=["next_attempt_at"], name="recipient_outbox"),
+            # The outbox: only the rows with a next attempt, so an update of any other
+            # row (an open, a claim, a delivery's clearing) writes no entry here.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(next_attempt_at__isnull=False),
+                name="recipient_outbox_due",
+            ),
             # The send progress's "waiting" count (certificates.tallies): only the rows
             # with a next attempt, found by certificate, counted from the index alone.
             models.Index(
