@@ -9,7 +9,7 @@ import json
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 from json.encoder import encode_basestring_ascii
@@ -174,27 +174,32 @@ def _sqlite_insert(
     params: list[tuple[Any, ...]],
 ) -> None:
     """Multi-row INSERTs of the rows' own values, the shared ones bound once per
-    statement, each counted into the tallies at once (`inserts_counted_at_once`)."""
+    statement, each counted into the tallies at once (`inserts_counted_at_once`).
+
+    The INSERTs are written in sqlite3's own parameter style and run on the driver's
+    cursor, inside Django's connection and transaction: Django's cursor rewrites every
+    %s of a statement to ? with a regular expression, which over these statements of
+    32,000 parameters cost an import 0.25 CPU s per 100,000 rows."""
     # SELECT's result columns of VALUES are column1, column2, …: the rows' own
     # values, then the shared ones, each bound once, but for the folded search
     # column, computed here (conferral.certificates.search_triggers says why).
     own = {f.attname: f"column{n}" for n, f in enumerate(varying, start=1)}
     search = shared.index(Recipient._meta.get_field("search_text"))
-    shared_sql = ["%s"] * len(shared)
+    shared_sql = ["?"] * len(shared)
     shared_sql[search] = fold_sql("sqlite", own["name"], own["email"])
     constants = constants[:search] + constants[search + 1 :]
     select = ", ".join([*own.values(), *shared_sql])
-    placeholders = "(" + ", ".join(["%s"] * len(varying)) + ")"
+    placeholders = "(" + ", ".join(["?"] * len(varying)) + ")"
     per_statement = max(1, (_sqlite_max_params() - len(constants)) // len(varying))
     table = connection.ops.quote_name(Recipient._meta.db_table)
     columns = _columns_sql([*varying, *shared])
     columns_alike = _alike_columns(varying)
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, closing(connection.connection.cursor()) as driver:
         for start in range(0, len(params), per_statement):
             part = params[start : start + per_statement]
             alike = dict(_alike(part, *columns_alike).values())
-            with inserts_counted_at_once(cursor, alike):
-                cursor.execute(
+            with inserts_counted_at_once(cursor, alike), connection.wrap_database_errors:
+                driver.execute(
                     f"INSERT INTO {table} ({columns}) SELECT {select} "
                     f"FROM (VALUES {', '.join([placeholders] * len(part))})",
                     [*constants, *chain.from_iterable(part)],
