@@ -47,6 +47,7 @@ from conferral.certificates.services import (
     recipients_add,
 )
 from conferral.certificates.validation import MAX_ATTRIBUTES, RowError
+from conferral.core.collector import collector_paused
 from conferral.core.sqlite import sqlite_pragma
 
 SAMPLE_LINES = 20
@@ -296,8 +297,13 @@ def import_transaction() -> Iterator[None]:
     """One transaction for a whole import. On SQLite the connection gets a page cache
     large enough for the indexes a big import touches (random tokens land on random
     index pages; with SQLite's default 2 MB every insert would re-read and spill
-    pages), restored afterwards."""
-    with sqlite_pragma("cache_size", -SQLITE_IMPORT_CACHE_KIB), transaction.atomic():
+    pages), restored afterwards. Python's garbage collector is paused meanwhile
+    (conferral.core.collector says why)."""
+    with (
+        collector_paused(),
+        sqlite_pragma("cache_size", -SQLITE_IMPORT_CACHE_KIB),
+        transaction.atomic(),
+    ):
         yield
 
 
