@@ -17,10 +17,9 @@ value spanning several lines is still one row."""
 from __future__ import annotations
 
 import csv
-import operator
 import os
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +47,7 @@ from conferral.certificates.services import (
     recipients_add,
 )
 from conferral.certificates.validation import MAX_ATTRIBUTES, RowError
+from conferral.core.collector import collector_paused
 from conferral.core.sqlite import sqlite_pragma
 
 SAMPLE_LINES = 20
@@ -187,17 +187,6 @@ class CsvRecipients:
     total_errors: int = 0
     data_rows: int = 0
 
-    def __post_init__(self) -> None:
-        # A row's attribute values are picked by one itemgetter call, not one Python
-        # step per value (an itemgetter of a single index returns the bare value).
-        indexes = [index for index, _header in self.columns.attributes]
-        self._attribute_names = [header for _index, header in self.columns.attributes]
-        self._attribute_values: Callable[[list[str]], Iterable[str]]
-        if len(indexes) > 1:
-            self._attribute_values = operator.itemgetter(*indexes)
-        else:
-            self._attribute_values = lambda record: [record[index] for index in indexes]
-
     def _error(self, row: int, msg: str) -> None:
         self.total_errors += 1
         if len(self.errors) < MAX_REPORTED_ERRORS:
@@ -256,13 +245,9 @@ class CsvRecipients:
             row,
             name,
             record[columns.email] if columns.email is not None else "",
-            dict(
-                zip(
-                    self._attribute_names,
-                    map(str.strip, self._attribute_values(record)),
-                    strict=True,
-                )
-            ),
+            # A comprehension over the columns: 0.4 µs a row of two attributes, where a
+            # dict of a strict zip of the names and the stripped values took 1.5 µs.
+            {header: record[index].strip() for index, header in columns.attributes},
         )
 
 
@@ -312,8 +297,13 @@ def import_transaction() -> Iterator[None]:
     """One transaction for a whole import. On SQLite the connection gets a page cache
     large enough for the indexes a big import touches (random tokens land on random
     index pages; with SQLite's default 2 MB every insert would re-read and spill
-    pages), restored afterwards."""
-    with sqlite_pragma("cache_size", -SQLITE_IMPORT_CACHE_KIB), transaction.atomic():
+    pages), restored afterwards. Python's garbage collector is paused meanwhile
+    (conferral.core.collector says why)."""
+    with (
+        collector_paused(),
+        sqlite_pragma("cache_size", -SQLITE_IMPORT_CACHE_KIB),
+        transaction.atomic(),
+    ):
         yield
 
 

@@ -13,8 +13,8 @@ the generated column did.
   column itself sets the column (COPY runs it too).
 - SQLite cannot change the row a BEFORE trigger sees, so an AFTER trigger writes the row
   a second time. For an insert only when the column came empty (`''`: a folded row holds
-  at least the newline): `recipients_insert` computes it in its own INSERT, since a
-  second write of every imported row cost an import 2 CPU s per 100,000 rows. An UPDATE
+  at least the newline): `recipients_insert` writes it folded already (`fold_text`),
+  since a second write of every imported row cost an import 2 CPU s per 100,000 rows. An UPDATE
   of the name, the address or the column writes it again unless it already holds the
   fold.
 

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from conferral.certificates.erasure import recipient_erase
 from conferral.certificates.importing import recipients_import
 from conferral.certificates.models import Certificate, Recipient
+from conferral.certificates.search import SearchFold
 from conferral.certificates.search_triggers import TRIGGERS
 from conferral.certificates.selectors import recipients_filter, recipients_page
 from conferral.certificates.services import RawRow, recipient_update, recipients_add
@@ -63,6 +64,22 @@ def test_it_finds_the_recipients_an_import_added(certificate: Certificate) -> No
     assert found(certificate, "sofia@example") == [names["София Straße"]]
     assert found(certificate, "小龍") == [names["李小龍"]]
     assert found(certificate, "ΕΛΈΝΗ") == [names["Ελένη Ada"]]
+
+
+def test_it_writes_an_import_the_fold_the_database_would(certificate: Certificate) -> None:
+    rows = [
+        RawRow(1, "İstanbul Straße ǅemal", "Cemal@Example.com"),
+        RawRow(2, "ΣΟΦΊΑ ﬁnn Kelvin \u212a", ""),
+        RawRow(3, "Ada 100 % \\ Lovelace", "ADA@Example.org"),
+    ]
+    recipients_add(certificate=certificate, rows=rows, keep=False)
+    pairs = list(
+        Recipient.objects.filter(certificate=certificate)
+        .annotate(fold=SearchFold("name", "email"))
+        .values_list("search_text", "fold")
+    )
+    assert len(pairs) == len(rows)
+    assert [written for written, _ in pairs] == [expected for _, expected in pairs]
 
 
 def test_it_finds_nothing_of_an_erased_recipient(
