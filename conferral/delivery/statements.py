@@ -112,14 +112,18 @@ class Statements:
     def claim(self, pick: str, fields: tuple[str, ...]) -> str:
         """The UPDATE that leases to a worker the rows whose ids `pick` selects (the
         ORM's query of the due rows, with SKIP LOCKED on PostgreSQL), returning their
-        `fields`; its parameters: the lease owner, the lease's end, then `pick`'s.
+        `fields`; its parameters: `pick`'s, then the lease owner and the lease's end.
         Picking the ids, leasing them and reading the leased rows back were three
-        statements, two of them with 200 ids in an IN list to build and bind."""
+        statements, two of them with 200 ids in an IN list to build and bind. The ids
+        are picked in a materialised CTE, run once: as `id IN (pick)`, PostgreSQL may
+        run the subquery again for the rows it joins, and leased more rows than
+        `pick`'s LIMIT (5 of a limit of 3, once in a test run)."""
         returned = ", ".join(column(Recipient, name) for name in fields)
         return (
+            f"WITH picked (claimed_id) AS MATERIALIZED ({pick}) "
             f"UPDATE {self._table} SET {column(Recipient, 'lease_owner')} = %s, "
             f"{column(Recipient, 'lease_until')} = %s "
-            f"WHERE {self._id} IN ({pick}) RETURNING {returned}"
+            f"FROM picked WHERE {self._id} = picked.claimed_id RETURNING {returned}"
         )
 
     def driver_cursor(self) -> Any:
