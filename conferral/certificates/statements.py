@@ -280,11 +280,12 @@ def event_rows_insert(cursor: CursorWrapper, rows: list[tuple[Any, ...]]) -> Non
     per_statement = max(1, min(EVENT_ROWS_A_STATEMENT, _sqlite_max_params() // len(EVENT_COLUMNS)))
     for start in range(0, len(rows), per_statement):
         part = rows[start : start + per_statement]
-        cursor.execute(_event_rows_sql(len(part)), [value for row in part for value in row])
+        cursor.execute(event_rows_sql(len(part)), [value for row in part for value in row])
 
 
 @lru_cache(maxsize=16)
-def _event_rows_sql(rows: int) -> str:
+def event_rows_sql(rows: int) -> str:
+    """An INSERT of `rows` events, a parameter per column of each."""
     one = "(" + ", ".join(["%s"] * len(EVENT_COLUMNS)) + ")"
     return event_insert_head() + "VALUES " + ", ".join([one] * rows)
 

@@ -18,7 +18,12 @@ from typing import Any
 from django.db import connection, models
 
 from conferral.certificates.models import Event, Recipient
-from conferral.certificates.statements import EVENT_COLUMNS, column, event_insert_head
+from conferral.certificates.statements import (
+    EVENT_COLUMNS,
+    column,
+    event_insert_head,
+    event_rows_sql,
+)
 from conferral.certificates.status import Step, transition
 
 # An accepted message's own values, in the order of `Statements.accepted` rows.
@@ -26,7 +31,6 @@ ACCEPTED_VALUES = ("sent_recipient", "sent_at", "sent_reply", "sent_provider_mes
 # The recipient field each of them is written to (its type on PostgreSQL).
 SENT_FIELDS = ("id", "delivered_at", "last_reply", "provider_message_id")
 _ROW = "(" + ", ".join(["%s"] * len(ACCEPTED_VALUES)) + ")"
-_EVENT_ROW = "(" + ", ".join(["%s"] * len(EVENT_COLUMNS)) + ")"
 
 
 class Statements:
@@ -84,8 +88,7 @@ class Statements:
     def events(self, rows: int) -> str:
         key = ("events", rows, 0)
         if key not in self._cache:
-            sql = f"{self._insert}VALUES {', '.join([_EVENT_ROW] * rows)}"
-            self._cache[key] = self._driver(sql)
+            self._cache[key] = self._driver(event_rows_sql(rows))
         return self._cache[key]
 
     def accepted_with_events(self) -> str:
