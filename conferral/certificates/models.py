@@ -154,9 +154,12 @@ class Recipient(models.Model):
         indexes = [
             # A certificate's recipients of one email status or certificate status (the
             # filters, the sends). Narrow: the statistics read RecipientTally, so no
-            # write has to move a wide covering entry for them.
-            models.Index(fields=["certificate", "email_status"], name="recipient_cert_email"),
-            models.Index(fields=["certificate", "status"], name="recipient_cert_status"),
+            # write has to move a wide covering entry for them. In id order, as the
+            # filtered lists and the send's chunks read them: PostgreSQL's entries of one
+            # key are not, and a send's chunk of 1,000 read every not-sent entry and
+            # sorted them (120 ms a chunk at 100,000, 12 of the 26 s of the queueing).
+            models.Index(fields=["certificate", "email_status", "id"], name="recipient_cert_email"),
+            models.Index(fields=["certificate", "status", "id"], name="recipient_cert_status"),
             # The recipients tab sorted by name, a page at a time, without a sort of
             # the whole list (the primary key breaks ties: it is in every index).
             models.Index(fields=["certificate", "name"], name="recipient_cert_name"),
@@ -167,9 +170,13 @@ class Recipient(models.Model):
             # PostgreSQL trigrams of the folded text (SearchIndex).
             SearchIndex(fields=["certificate", "search_text", "token"], name="recipient_search"),
             # The outbox: only the rows with a next attempt, so an update of any other
-            # row (an open, a claim, a delivery's clearing) writes no entry here.
+            # row (an open, a claim, a delivery's clearing) writes no entry here. In the
+            # claim's order, the primary key included: PostgreSQL's index entries are not
+            # in id order within one time, and a send's rows share one, so on
+            # (next_attempt_at) alone each claim read and sorted every due row (13 ms a
+            # claim at 10,000 queued; 0.5 ms in this order, reading only what it takes).
             models.Index(
-                fields=["next_attempt_at"],
+                fields=["next_attempt_at", "id"],
                 condition=Q(next_attempt_at__isnull=False),
                 name="recipient_outbox_due",
             ),
@@ -185,8 +192,10 @@ class Recipient(models.Model):
                 condition=~Q(provider_message_id=""),
                 name="recipient_provider_message",
             ),
+            # The reminders due, in their claim's order (as the outbox's, for the same
+            # reason: a certificate's reminders fall due at one time).
             models.Index(
-                fields=["reminder_due_at"],
+                fields=["reminder_due_at", "id"],
                 condition=Q(reminder_due_at__isnull=False),
                 name="recipient_reminder_due",
             ),

@@ -57,6 +57,10 @@ CLAIMED_FIELDS = (
 _LEASE_CLEARED = {"lease_owner": "", "lease_until": None}
 
 
+DUE_FIELDS = ("next_attempt_at", "revoked_at", "lease_until", "email")
+"""The fields `_due` reads (the statistics a large send refreshes: delivery.services)."""
+
+
 def _due(now: dt.datetime) -> Q:
     return (
         Q(next_attempt_at__lte=now, revoked_at__isnull=True)
@@ -78,7 +82,8 @@ def outbox_claim(
             candidates = candidates.select_for_update(skip_locked=True)
         pick, params = candidates.values("pk")[:limit].query.sql_with_params()
         sql = statements().claim(pick, CLAIMED_FIELDS)
-        claimed = list(Recipient.objects.raw(sql, [*params, lease_owner, until]))
+        arguments = statements().claim_params(list(params), lease_owner, until)
+        claimed = list(Recipient.objects.raw(sql, arguments))
     return sorted(claimed, key=lambda recipient: recipient.pk)
 
 

@@ -24,6 +24,8 @@ from conferral.certificates.services import RecipientsInvalid, ServiceError, cer
 from conferral.certificates.status import QUEUEABLE, EmailStatus, Step, transition
 from conferral.certificates.validation import RowError
 from conferral.delivery.models import Suppression, SuppressionReason
+from conferral.delivery.outbox import DUE_FIELDS
+from conferral.delivery.statements import statistics_refresh
 from conferral.delivery.suppression import (
     normalized,
     suppressed_among,
@@ -36,6 +38,8 @@ from conferral.delivery.tasks import deliver_enqueue
 QUEUE_CHUNK = 1000
 # A big send is shared by up to this many deliver tasks, so several workers work on it.
 DELIVER_FANOUT = 4
+ANALYZE_AFTER_QUEUED = 1000
+"""Queueing at least this many recipients refreshes the statistics of the outbox."""
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,16 @@ def _skips_record(
     )
 
 
+def _outbox_statistics_refresh() -> None:
+    """Give PostgreSQL's planner the statistics of DUE_FIELDS after a send made many rows
+    due at once, before a worker claims them. Until autovacuum analyses the table
+    (within a minute or so) the planner knows of none of them: it estimated a due row
+    or two and read and sorted every due row for each claim (19 ms a claim of 200 among
+    10,000 queued, growing with the queue; 0.5 ms through `recipient_outbox_due` once
+    it knows). The refresh took 44 to 55 ms at 10,000 rows."""
+    statistics_refresh(Recipient, DUE_FIELDS)
+
+
 def _queue(
     *,
     certificate: Certificate,
@@ -213,6 +227,8 @@ def _queue(
         queued += updated
     if queued:
         certificate_publish(certificate=certificate, scheduled=scheduled)
+        if queued >= ANALYZE_AFTER_QUEUED:
+            transaction.on_commit(_outbox_statistics_refresh)
         tasks = min(DELIVER_FANOUT, math.ceil(queued / max(1, settings.SEND_BATCH_SIZE)))
         transaction.on_commit(
             partial(deliver_enqueue, run_after=due if scheduled else None, count=tasks)
