@@ -161,7 +161,8 @@ class Recipient(models.Model):
             models.Index(fields=["certificate", "email_status", "id"], name="recipient_cert_email"),
             models.Index(fields=["certificate", "status", "id"], name="recipient_cert_status"),
             # The recipients tab sorted by name, a page at a time, without a sort of
-            # the whole list (the primary key breaks ties: it is in every index).
+            # the whole list (the primary key breaks ties: SQLite keeps it in every
+            # index, PostgreSQL sorts the few rows of one name).
             models.Index(fields=["certificate", "name"], name="recipient_cert_name"),
             # The list in its default order (by primary key), a page at a time: a deep
             # page skips entries of this narrow index, not rows (recipients_page).

@@ -1,5 +1,5 @@
-"""The outbox's claim and the reminder sweep read the due rows in their own order from an
-index, and so do a send's chunks: each reads the rows it takes and no more. A send queues all of a
+"""The outbox's claim, a send's chunks and the reminder sweep read their rows in their own
+order from an index: each reads the rows it takes and no more. A send queues all of a
 certificate's rows at one time; with an index on the time alone, PostgreSQL read every
 due row and sorted them for each claim (13 ms a claim at 10,000 queued, growing with
 the queue). It did so with the index too while the table's statistics knew nothing of
