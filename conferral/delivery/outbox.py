@@ -82,8 +82,7 @@ def outbox_claim(
             candidates = candidates.select_for_update(skip_locked=True)
         pick, params = candidates.values("pk")[:limit].query.sql_with_params()
         sql = statements().claim(pick, CLAIMED_FIELDS)
-        arguments = statements().claim_params(list(params), lease_owner, until)
-        claimed = list(Recipient.objects.raw(sql, arguments))
+        claimed = list(Recipient.objects.raw(sql, [*params, lease_owner, until]))
     return sorted(claimed, key=lambda recipient: recipient.pk)
 
 

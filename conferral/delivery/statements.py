@@ -13,7 +13,6 @@ have written."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db import connection, models
@@ -116,34 +115,27 @@ class Statements:
     def claim(self, pick: str, fields: tuple[str, ...]) -> str:
         """The UPDATE that leases to a worker the rows whose ids `pick` selects (the
         ORM's query of the due rows, with SKIP LOCKED on PostgreSQL), returning their
-        `fields`; its parameters in the order `claim_params` gives.
+        `fields`; its parameters: `pick`'s, then the lease owner and the lease's end.
         Picking the ids, leasing them and reading the leased rows back were three
         statements, two of them with 200 ids in an IN list to build and bind.
 
-        `pick` must run once: as `id IN (pick)`, PostgreSQL may run the subquery again
-        for the rows it joins, and leased more rows than `pick`'s LIMIT (5 of a limit of
-        3, once in a test run). On PostgreSQL it is an array built once (an InitPlan),
-        whose ids the primary key finds: joined to a CTE of them instead, the planner
-        chose to hash the CTE and scan the whole table once it knew its size (3 to 7 ms
-        a claim at 10,000 rows). SQLite runs a materialised CTE once."""
+        The ids are picked in a materialised CTE, run once: as `id IN (pick)`,
+        PostgreSQL may run the subquery again for the rows it joins, and leased more
+        rows than `pick`'s LIMIT (5 of a limit of 3, once in a test run). On PostgreSQL
+        the leased rows are found by primary key from an array of those ids: joined to
+        the CTE instead, the planner chose to hash it and scan the whole table once it
+        knew the table's size (3 to 7 ms a claim at 10,000 rows)."""
         returned = ", ".join(column(Recipient, name) for name in fields)
         lease = (
+            f"WITH picked (claimed_id) AS MATERIALIZED ({pick}) "
             f"UPDATE {self._table} SET {column(Recipient, 'lease_owner')} = %s, "
             f"{column(Recipient, 'lease_until')} = %s "
         )
         if self.vendor == "postgresql":
-            return f"{lease}WHERE {self._id} = ANY(ARRAY({pick})) RETURNING {returned}"
-        return (
-            f"WITH picked (claimed_id) AS MATERIALIZED ({pick}) {lease}"
-            f"FROM picked WHERE {self._id} = picked.claimed_id RETURNING {returned}"
-        )
-
-    def claim_params(self, pick: list[Any], owner: str, until: dt.datetime) -> list[Any]:
-        """The parameters of `claim`: `pick`'s, the lease owner and the lease's end, in
-        the order of the vendor's statement."""
-        if self.vendor == "postgresql":
-            return [owner, until, *pick]
-        return [*pick, owner, until]
+            found = f"WHERE {self._id} = ANY(ARRAY(SELECT claimed_id FROM picked))"
+        else:
+            found = f"FROM picked WHERE {self._id} = picked.claimed_id"
+        return f"{lease}{found} RETURNING {returned}"
 
     def driver_cursor(self) -> Any:
         """A cursor of the driver itself. On PostgreSQL one that binds on the server
