@@ -62,11 +62,19 @@ def _parse(value: str) -> IPAddress | None:
 
 
 def is_trusted_proxy(address: str) -> bool:
+    """`address` is one of CONFERRAL_TRUSTED_PROXIES. Asked of every tracking hit: with
+    no proxy configured nothing is parsed, and an answer is remembered by address
+    (parsing one took 2.7 µs of a pixel's 20 in the process, 30,000 calls)."""
+    entries = settings.TRUSTED_PROXIES
+    return bool(entries) and _trusted_address(address, tuple(entries))
+
+
+@lru_cache(maxsize=1024)
+def _trusted_address(address: str, entries: tuple[str, ...]) -> bool:
     ip = _parse(address)
     if ip is None:
         return False
-    networks = _trusted(tuple(settings.TRUSTED_PROXIES))
-    return any(ip.version == net.version and ip in net for net in networks)
+    return any(ip.version == net.version and ip in net for net in _trusted(entries))
 
 
 def _forwarded_elements(request: HttpRequest) -> list[dict[str, str]]:

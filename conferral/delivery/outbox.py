@@ -35,6 +35,7 @@ from conferral.certificates.events import (
 )
 from conferral.certificates.models import Certificate, Event, EventType, Recipient
 from conferral.certificates.status import BounceKind, Step, bounce_kind, transition
+from conferral.core.driver import driver_cursor
 from conferral.core.refusals import Classification, classify
 from conferral.delivery.heartbeat import heartbeats_stale
 from conferral.delivery.models import MailServiceOutage, SuppressionReason
@@ -155,10 +156,9 @@ def outbox_record_accepted_group(*, accepted: Sequence[Accepted], lease_owner: s
         )
     # Each message's ACCEPTED_VALUES, in that order.
     rows = [(one.recipient.pk, one.at, one.reply, one.provider_message_id) for one in accepted]
-    connection.ensure_connection()
     # The driver's own cursor: Django's wrapper (query rewriting, execute wrappers, debug
     # logging) would cost as much again as the statements themselves.
-    cursor = sql.driver_cursor()
+    cursor = driver_cursor()
     try:
         if connection.vendor == "postgresql":
             sent = [

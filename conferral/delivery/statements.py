@@ -13,8 +13,6 @@ have written."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import connection, models
 
 from conferral.certificates.models import Event, Recipient
@@ -136,18 +134,6 @@ class Statements:
         else:
             found = f"FROM picked WHERE {self._id} = picked.claimed_id"
         return f"{lease}{found} RETURNING {returned}"
-
-    def driver_cursor(self) -> Any:
-        """A cursor of the driver itself. On PostgreSQL one that binds on the server
-        (psycopg's `Cursor`; Django's connections make client-side binding cursors), so
-        that a group's statement is prepared once per connection and its values go out
-        through psycopg's C dumpers."""
-        connection.ensure_connection()
-        if self.vendor == "postgresql":
-            import psycopg
-
-            return psycopg.Cursor(connection.connection)
-        return connection.connection.cursor()
 
     def _driver(self, sql: str) -> str:
         """In the driver's own parameter style, for its cursor."""

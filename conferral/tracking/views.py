@@ -21,7 +21,7 @@ import base64
 import logging
 from functools import lru_cache
 
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import DEFAULT_DB_ALIAS
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -42,7 +42,7 @@ from conferral.tracking.links import (
     click_purpose,
     known_link,
 )
-from conferral.tracking.statements import token_select_sql
+from conferral.tracking.statements import token_of
 
 logger = logging.getLogger(__name__)
 
@@ -98,23 +98,15 @@ def click_target(
         return None
     if not signed(click_purpose(link), public_id, sig):
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(_token_sql(connection.vendor), [public_id])
-        row = cursor.fetchone()
-    if row is None:
+    token = token_of(public_id)
+    if token is None:
         return None
-    (token,) = row
     try:
         hit_take(request, CLICK, public_id, inline=inline, link=link)
     except Exception:
         # The person still gets to their credential; the failure is logged.
         logger.exception("could not record a click for %s", public_id)
     return _email_path(token)
-
-
-@lru_cache(maxsize=8)
-def _token_sql(vendor: str) -> str:
-    return token_select_sql()
 
 
 @lru_cache(maxsize=4096)
