@@ -170,8 +170,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # its own cursors never prepare (they bind on the client), so this gives them back
 # only to the driver's cursors that ask (`prepare=True`, conferral.core.driver): a
 # click's lookup then costs the server 36 µs instead of 57. A connection pooler between
-# Conferral and PostgreSQL must keep prepared statements (PgBouncer 1.21 or later with
-# max_prepared_statements set, in transaction mode).
+# Conferral and PostgreSQL must keep prepared statements (PgBouncer in session mode, or
+# in transaction mode from 1.21 on with max_prepared_statements set).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
