@@ -100,8 +100,9 @@ class Recipient(models.Model):
     email = models.EmailField(_("email"), max_length=254, blank=True)
     attributes = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    # The name and address folded for search, by database triggers whenever either
-    # changes (conferral.certificates.search_triggers).
+    # SQLite: the name and address folded for search, by database triggers whenever
+    # either changes (conferral.certificates.search_triggers). Empty on PostgreSQL,
+    # whose search reads RecipientSearch (conferral.certificates.search_models).
     search_text = models.TextField(default="", editable=False)
 
     # Email axis.
@@ -168,7 +169,7 @@ class Recipient(models.Model):
             # page skips entries of this narrow index, not rows (recipients_page).
             models.Index(fields=["certificate", "id"], name="recipient_cert_id"),
             # What a search reads instead of the wide rows: on SQLite these columns, on
-            # PostgreSQL trigrams of the folded text (SearchIndex).
+            # PostgreSQL trigrams of RecipientSearch's text (SearchIndex).
             SearchIndex(fields=["certificate", "search_text", "token"], name="recipient_search"),
             # The outbox: only the rows with a next attempt, so an update of any other
             # row (an open, a claim, a delivery's clearing) writes no entry here. In the
@@ -413,3 +414,12 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+# The search table's models live beside the search code; imported here, Django finds them.
+from conferral.certificates.search_models import (  # noqa: E402
+    RecipientSearch as RecipientSearch,
+)
+from conferral.certificates.search_models import (  # noqa: E402
+    SearchBacklog as SearchBacklog,
+)

@@ -7,12 +7,13 @@ adds to every new SQLite connection (CertificatesConfig.ready connects it to
 `connection_created`).
 
 A recipient search does not fold every row it reads: each recipient's name and address
-are kept folded in the plain column `search_text` (`fold_sql`, written by the database:
-conferral.certificates.search_triggers), and the search folds only the pattern
-(`FoldedTextContains`). The results are those of `FoldedContains` on the name or the
-address: the same folding, once per write instead of once per row read. The column is
-read through `SearchIndex`: on SQLite a B-tree that answers a search without the table,
-on PostgreSQL a trigram index that answers it without reading every row."""
+are kept folded (`fold_sql`, written by the database: conferral.certificates.
+search_triggers), on SQLite in the recipient's plain column `search_text`, on PostgreSQL
+in a table of their own (conferral.certificates.search_models), and the search folds
+only the pattern (`FoldedTextContains`). The results are those of `FoldedContains` on
+the name or the address: the same folding, once per write instead of once per row read.
+The text is read through `SearchIndex`: on SQLite a B-tree that answers a search without
+the table, on PostgreSQL a trigram index that answers it without reading every row."""
 
 from __future__ import annotations
 
@@ -119,13 +120,33 @@ class SearchIndex(Index):
 
     SQLite: this B-tree of (certificate, search_text, token), covering: a search of
     100,000 recipients reads its entries in 22 to 28 ms (CPU) where reading the rows
-    took 64 to 84 ms. PostgreSQL: a trigram GIN index (pg_trgm) of `search_text`
-    instead, which `LIKE '%…%'` can use: such a search reads its matches in 1 to 5 ms
-    where scanning the rows took 100 to 160 ms, whichever index it went through (the
-    LIKE itself is most of that). It costs an import there: with it and the triggers,
-    the server's CPU for bench/import.py's 100,000 rows went from 7.8 s to 11.0 s. A
-    pattern of fewer than three characters, or one a token might contain
-    (`recipients_filter`), is still a scan there."""
+    took 64 to 84 ms. PostgreSQL: a trigram GIN index (pg_trgm) of RecipientSearch's
+    text instead (conferral.certificates.search_models), which `LIKE '%…%'` can use: such
+    a search reads its matches in 1 to 5 ms where scanning the rows took 100 to 160 ms
+    (the LIKE itself is most of that). A pattern of fewer than three characters, or one
+    a token might contain (`recipients_filter`), is still a scan there."""
+
+    def create_sql(
+        self,
+        model: type[Model],
+        schema_editor: BaseDatabaseSchemaEditor,
+        using: str = "",
+        **kwargs: Any,
+    ) -> Statement:
+        if schema_editor.connection.vendor != "postgresql":
+            return super().create_sql(model, schema_editor, using, **kwargs)
+        from conferral.certificates.search_models import RecipientSearch
+
+        trigram = GinIndex(fields=["search_text"], opclasses=["gin_trgm_ops"], name=self.name)
+        return trigram.create_sql(RecipientSearch, schema_editor, using, **kwargs)
+
+
+class RecipientTrigramIndex(Index):
+    """SearchIndex as migrations 0014 to 0018 made it: on PostgreSQL the trigram index
+    of the recipient table's own `search_text`, which 0019 moved to RecipientSearch.
+    Every import's rows and every update that moved a recipient to another index entry
+    wrote their trigrams into it: with it and the folding trigger, the server's CPU
+    for bench/import.py's 100,000 rows had gone from 7.8 s to 11.0 s."""
 
     def create_sql(
         self,

@@ -23,7 +23,8 @@ from conferral.accounts.models import Organization
 from conferral.accounts.selectors import organizations_for_user
 from conferral.certificates.facts import FACTS, Fact, with_shared_text
 from conferral.certificates.models import Certificate, Recipient, RecipientTally
-from conferral.certificates.search import FoldedContains, FoldedTextContains
+from conferral.certificates.search import FoldedContains
+from conferral.certificates.search_backlog import text_match
 from conferral.certificates.status import EmailStatus, Status
 from conferral.core.ids import looks_like_public_id, token_may_contain
 
@@ -205,7 +206,7 @@ def recipients_filter(
         # The stored folded name and address (conferral.certificates.search): the
         # pattern is folded once, no row is. The tokens only where one might match: a
         # search of names and addresses alone is one PostgreSQL's trigram index answers.
-        match = Q(FoldedTextContains(F("search_text"), q))
+        match = text_match(certificate, q)
         compact = q.replace("-", "").upper()
         fragments = [q]
         if len(compact) >= 8 and compact.isalnum():

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from conferral.certificates.models import Certificate, Event, Recipient
 from conferral.certificates.search import fold_text
+from conferral.certificates.search_backlog import Span, searched_later
 from conferral.certificates.status import initial_email_status
 from conferral.certificates.tally_triggers import inserts_counted_at_once
 from conferral.certificates.validation import CleanRow
@@ -70,13 +71,15 @@ def _columns_sql(fields: list[models.Field[Any, Any]]) -> str:
 
 @dataclass
 class RecipientsCopy:
-    """PostgreSQL: the COPY `recipients_copy` keeps open, and what the tallies need of
-    its rows (`inserts_counted_at_once`): the public id of the first row of each email
-    status, and how many rows have that status."""
+    """PostgreSQL: the COPY `recipients_copy` keeps open, what the tallies need of its
+    rows (`inserts_counted_at_once`): the public id of the first row of each email
+    status, and how many rows have that status; and the span of rows whose search text
+    the backlog gets (`searched_later`)."""
 
     copy: Copy
     alike: dict[str, int] = field(default_factory=dict)
     firsts: dict[str, str] = field(default_factory=dict)
+    span: Span = field(default_factory=Span)
 
     def count(self, part: dict[str, tuple[str, int]]) -> None:
         """Add a chunk's rows, as `_alike` gives them."""
@@ -89,9 +92,10 @@ class RecipientsCopy:
 def recipients_copy() -> Iterator[RecipientsCopy | None]:
     """PostgreSQL: one COPY into the recipient table for the block, for `recipients_insert`
     to write chunk after chunk into, so that the server writes a chunk while the next is
-    read and checked (a COPY per chunk waited for the server at the end of each), and
-    its rows counted into the tallies at once after it. No other statement can run on
-    the connection until the block ends. On SQLite, None."""
+    read and checked (a COPY per chunk waited for the server at the end of each), its
+    rows counted into the tallies at once after it, and their search text left to the
+    backlog (conferral.certificates.search_backlog). No other statement can run on the
+    connection until the block ends. On SQLite, None."""
     if connection.vendor != "postgresql":
         yield None
         return
@@ -99,12 +103,14 @@ def recipients_copy() -> Iterator[RecipientsCopy | None]:
     table = connection.ops.quote_name(Recipient._meta.db_table)
     sql = f"COPY {table} ({_columns_sql([*varying, *shared])}) FROM STDIN"
     alike: dict[str, int] = {}
+    span = Span()
     with (
         connection.cursor() as cursor,
         inserts_counted_at_once(cursor, alike),
+        searched_later(cursor, span),
         cursor.copy(sql) as copy,
     ):
-        yield RecipientsCopy(copy, alike)
+        yield RecipientsCopy(copy, alike, span=span)
 
 
 def recipients_insert(
@@ -134,6 +140,7 @@ def recipients_insert(
         for values in params:
             write_row(values + tail)
         copy.count(_alike(params, *_alike_columns(varying)))
+        copy.span.add(certificate.pk, own["public_id"])
     return list(own["public_id"])
 
 

@@ -15,6 +15,7 @@ from django.db.utils import InterfaceError, OperationalError
 from django_tasks import task
 
 from conferral.certificates.editing import certificates_scheduled_publish
+from conferral.certificates.search_backlog import search_backlog_index
 from conferral.delivery.heartbeat import heartbeat_beat
 from conferral.delivery.outbox import outbox_next_retry, outbox_release_dead, outbox_sweep
 from conferral.delivery.pipeline import deliver_due
@@ -73,7 +74,8 @@ def deliver() -> dict[str, int | bool]:
 def sweep_run(*, plan_reminders: bool = True) -> dict[str, int | bool]:
     """Queue the reminders that are due (and plan new ones, if `plan_reminders`), hand
     back expired leases, start `deliver` for due work nobody holds, and publish the
-    scheduled certificates whose time has come."""
+    scheduled certificates whose time has come; then write the search text imports left
+    to the backlog (PostgreSQL)."""
     reminders = reminders_sweep(plan=plan_reminders)
     result = outbox_sweep()
     certificates_scheduled_publish()
@@ -84,6 +86,9 @@ def sweep_run(*, plan_reminders: bool = True) -> dict[str, int | bool]:
         deliver_enqueue()
     if reminders.queued:
         logger.info("Queued %s reminder(s)", reminders.queued)
+    indexed = search_backlog_index()
+    if indexed:
+        logger.info("Wrote the search text of %s imported recipient(s)", indexed)
     return {"released": result.released, "due": result.due, "started": started}
 
 

@@ -5,7 +5,7 @@ from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 import conferral.certificates.search
 from conferral.certificates.search_triggers import (
-    recipients_search_install,
+    recipients_search_column_install,
     recipients_search_uninstall,
 )
 from conferral.certificates.tally_triggers import (
@@ -48,11 +48,11 @@ class Migration(migrations.Migration):
             name="search_text",
             field=models.TextField(default="", editable=False),
         ),
-        migrations.RunPython(recipients_search_install, recipients_search_uninstall),
+        migrations.RunPython(recipients_search_column_install, recipients_search_uninstall),
         migrations.RunPython(_trigrams_add, _trigrams_remove),
         migrations.AddIndex(
             model_name="recipient",
-            index=conferral.certificates.search.SearchIndex(
+            index=conferral.certificates.search.RecipientTrigramIndex(
                 fields=["certificate", "search_text", "token"], name="recipient_search"
             ),
         ),
