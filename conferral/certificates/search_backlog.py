@@ -8,8 +8,9 @@ cheaper: a pending list of 1 GB, 256 MB of work_mem or GiST instead of GIN cost 
 a tenth of it, and without its pending list (fastupdate off) the import took 11.6 s.
 Writing it from a second connection while the first copies the rows took longer
 than the difference on two cores (2.7 to 2.8 s for the server's part alone). So an
-import's COPY leaves the insert trigger out (SEARCH_LATER_SETTING) and adds its
-range of ids to SearchBacklog in the same transaction; `search_backlog_index`, run by
+import's COPY leaves the insert trigger out (SEARCH_LATER_SETTING); a small import
+then writes its rows' text itself, a large one adds its range of ids to
+SearchBacklog in the same transaction; `search_backlog_index`, run by
 a task the import starts once it commits and by every worker's sweep, writes the
 missing rows into RecipientSearch and takes the range off the backlog in one
 transaction per chunk. Until then a search of that
@@ -46,41 +47,71 @@ left to the backlog (a setting of the session, for its transaction only)."""
 INDEX_CHUNK = 20_000
 """Ids indexed per transaction: 0.3 s of the server's time, so that a sweep's other
 work and a concurrent edit of those rows wait no longer than that."""
+AT_ONCE_MAX = 1_000
+"""An import of up to this many rows (one chunk, such as a recipient added through the
+API) writes its search text itself, before it commits: some 15 ms of trigrams, where a
+backlog would make every search of the certificate read its rows until a worker came."""
 
 
 @dataclass
 class Span:
-    """The first and last recipient an import's COPY writes, by public id."""
+    """The first and last recipient an import's COPY writes, by public id, and how many
+    it writes."""
 
     certificate_id: int = 0
     first: str = ""
     last: str = ""
+    count: int = 0
 
     def add(self, certificate_id: int, public_ids: list[str]) -> None:
         if public_ids:
             self.certificate_id = certificate_id
             self.first = self.first or public_ids[0]
             self.last = public_ids[-1]
+            self.count += len(public_ids)
 
 
 @contextmanager
 def searched_later(cursor: CursorWrapper, span: Span) -> Iterator[None]:
-    """The block's inserts leave their search text to the backlog: after it, the range
-    from `span`'s first to its last recipient goes onto SearchBacklog. A block that
-    fails adds nothing, and its failed transaction takes the setting back with it."""
+    """The block's inserts leave their search text out: after it, the range from
+    `span`'s first to its last recipient goes onto SearchBacklog, or for a few rows
+    (AT_ONCE_MAX) their text is written there and then. A block that fails adds
+    nothing, and its failed transaction takes the setting back with it."""
     cursor.execute("SELECT set_config(%s, 'on', true)", [SEARCH_LATER_SETTING])
     yield
     cursor.execute("SELECT set_config(%s, 'off', true)", [SEARCH_LATER_SETTING])
     if not span.first:
         return
     recipients = connection.ops.quote_name(Recipient._meta.db_table)
+    cursor.execute(
+        f"SELECT min(id), max(id) FROM {recipients} WHERE public_id IN (%s, %s)",
+        [span.first, span.last],
+    )
+    low, high = cursor.fetchone()
+    if span.count <= AT_ONCE_MAX:
+        _texts_write(cursor, span.certificate_id, low, high)
+        return
     backlog = connection.ops.quote_name(SearchBacklog._meta.db_table)
     cursor.execute(
-        f"INSERT INTO {backlog} (certificate_id, low, high) "
-        f"SELECT %s, min(id), max(id) FROM {recipients} WHERE public_id IN (%s, %s)",
-        [span.certificate_id, span.first, span.last],
+        f"INSERT INTO {backlog} (certificate_id, low, high) VALUES (%s, %s, %s)",
+        [span.certificate_id, low, high],
     )
     transaction.on_commit(search_backlog_enqueue)
+
+
+def _texts_write(cursor: CursorWrapper, certificate_id: int, low: int, high: int) -> int:
+    """Write the search text of the certificate's recipients from id `low` to `high`
+    that have none yet; how many were written."""
+    recipients = connection.ops.quote_name(Recipient._meta.db_table)
+    texts = connection.ops.quote_name(RecipientSearch._meta.db_table)
+    cursor.execute(
+        f"INSERT INTO {texts} (recipient_id, search_text) "
+        f"SELECT id, {fold_sql('postgresql', 'name', 'email')} FROM {recipients} "
+        "WHERE certificate_id = %s AND id BETWEEN %s AND %s "
+        "ON CONFLICT (recipient_id) DO NOTHING",
+        [certificate_id, low, high],
+    )
+    return max(int(cursor.rowcount), 0)
 
 
 def search_backlog_enqueue() -> None:
@@ -131,8 +162,6 @@ def search_backlog_index(chunk: int = INDEX_CHUNK) -> int:
 def _index_step(chunk: int) -> int | None:
     """One chunk of the first unlocked range, or None when none is left."""
     backlog = connection.ops.quote_name(SearchBacklog._meta.db_table)
-    recipients = connection.ops.quote_name(Recipient._meta.db_table)
-    texts = connection.ops.quote_name(RecipientSearch._meta.db_table)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id, certificate_id, low, high FROM {backlog} "
@@ -143,16 +172,9 @@ def _index_step(chunk: int) -> int | None:
             return None
         pk, certificate_id, low, high = row
         end = min(high, low + chunk - 1)
-        cursor.execute(
-            f"INSERT INTO {texts} (recipient_id, search_text) "
-            f"SELECT id, {fold_sql('postgresql', 'name', 'email')} FROM {recipients} "
-            "WHERE certificate_id = %s AND id BETWEEN %s AND %s "
-            "ON CONFLICT (recipient_id) DO NOTHING",
-            [certificate_id, low, end],
-        )
-        written = int(cursor.rowcount)
+        written = _texts_write(cursor, certificate_id, low, end)
         if end >= high:
             cursor.execute(f"DELETE FROM {backlog} WHERE id = %s", [pk])
         else:
             cursor.execute(f"UPDATE {backlog} SET low = %s WHERE id = %s", [end + 1, pk])
-    return max(written, 0)
+    return written

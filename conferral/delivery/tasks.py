@@ -1,6 +1,7 @@
 """Background tasks (Django's Tasks API; no backend is named here).
 
-`deliver` is the one task: it sends every due recipient. `sweep_run`, which every
+`deliver` is the one task here: it sends every due recipient (the certificates app has
+the search backlog's, conferral.certificates.search_backlog). `sweep_run`, which every
 worker loop calls every SWEEP_INTERVAL_SECONDS, hands back the leases of crashed workers
 (at once when their heartbeat stopped) and starts `deliver` when due work is waiting
 that nobody holds."""

@@ -1,8 +1,9 @@
-"""An import's search text on PostgreSQL is written after the import, from the backlog
-(conferral.certificates.search_backlog): a search finds the same recipients before and
-after, an edit made meanwhile is kept, a failed import leaves nothing behind, the
-worker's sweep does the writing, and nothing outlives its recipient. On SQLite the
-backlog stays empty and the searches are the same."""
+"""A large import's search text on PostgreSQL is written after the import, from the
+backlog (conferral.certificates.search_backlog): a search finds the same recipients
+before and after, an edit made meanwhile is kept, a failed import leaves nothing
+behind, a task and the worker's sweep do the writing, a small import writes its own,
+and nothing outlives its recipient. On SQLite the backlog stays empty and the searches
+are the same. (Here every import counts as large unless a test says otherwise.)"""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from conferral.certificates import search_backlog
 from conferral.certificates.models import Certificate, Recipient, RecipientSearch, SearchBacklog
 from conferral.certificates.search import SearchFold
 from conferral.certificates.search_backlog import (
@@ -40,6 +42,12 @@ PEOPLE = [
     RawRow(5, "Ada 100 % Lovelace_", "ada@example.org"),
 ]
 PATTERNS = ["øberg", "ΣΩΚΡΆΤΗΣ", "анна ив", "小明", "100 %", "e_", "example", "@example.de", "zz"]
+
+
+@pytest.fixture(autouse=True)
+def backlogged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every import here is left to the backlog, however few its rows."""
+    monkeypatch.setattr(search_backlog, "AT_ONCE_MAX", 0)
 
 
 def found(certificate: Certificate, q: str) -> list[int]:
@@ -119,6 +127,20 @@ def test_it_leaves_nothing_of_an_import_that_failed(certificate: Certificate) ->
         recipients_add(certificate=certificate, rows=[*PEOPLE, RawRow(6, "Bad", "not an address")])
     assert not SearchBacklog.objects.exists()
     assert not Recipient.objects.filter(certificate=certificate).exists()
+
+
+@postgres_only
+def test_it_writes_the_text_of_a_small_import_before_it_commits(
+    certificate: Certificate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_backlog, "AT_ONCE_MAX", len(PEOPLE))
+    recipients_add(certificate=certificate, rows=PEOPLE, keep=False)
+    assert not SearchBacklog.objects.exists()
+    assert texts(certificate) == folds(certificate)
+    monkeypatch.setattr(search_backlog, "AT_ONCE_MAX", len(PEOPLE) - 1)
+    more = [RawRow(i, f"Person {i}", f"p{i}@example.com") for i in range(len(PEOPLE))]
+    recipients_add(certificate=certificate, rows=more, keep=False)
+    assert SearchBacklog.objects.count() == 1
 
 
 @postgres_only
