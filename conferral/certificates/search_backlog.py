@@ -2,20 +2,21 @@
 """PostgreSQL: an import's search text, written after the import instead of during it.
 
 Writing each row's trigrams into the search index was the largest single part of a
-large import on PostgreSQL: 1.35 to 1.5 s of the server's 3.7 to 4.0 s for 100,000 rows
-(bench/import.py, measured by dropping the index). No setting of the index made it
-cheaper: a pending list of 1 GB, 256 MB of work_mem or GiST instead of GIN cost within
-a tenth of it, and without its pending list (fastupdate off) the import took 11.6 s.
-Writing it from a second connection while the first copies the rows took longer
-than the difference on two cores (2.7 to 2.8 s for the server's part alone). So an
-import's COPY leaves the insert trigger out (SEARCH_LATER_SETTING); a small import
-then writes its rows' text itself, a large one adds its range of ids to
-SearchBacklog in the same transaction; `search_backlog_index`, run by
-a task the import starts once it commits and by every worker's sweep, writes the
-missing rows into RecipientSearch and takes the range off the backlog in one
-transaction per chunk. Until then a search of that
-certificate also reads the range's rows themselves (`text_match`), so it finds the
-same recipients either way, only more slowly for those seconds.
+large import on PostgreSQL: 1.35 to 1.5 s of the server's 3.7 to 4.0 s for 100,000
+rows (bench/import.py, measured by dropping the index). No setting of the index made
+it cheaper: a pending list of 1 GB, 256 MB of work_mem or GiST instead of GIN cost
+within a tenth of it, and without its pending list (fastupdate off) the import took
+11.6 s. Writing it from a second connection while the first copies the rows took
+longer than the difference on two cores (2.7 to 2.8 s for the server's part alone).
+
+So an import's COPY leaves the insert trigger out (SEARCH_LATER_SETTING). A small
+import then writes its rows' text itself; a large one adds its range of ids to
+SearchBacklog in the same transaction, and `search_backlog_index`, run by a task the
+import starts once it commits and by every worker's sweep, writes the missing rows
+into RecipientSearch and takes the range off the backlog, a chunk per transaction.
+Until then a search of that certificate also reads the range's rows themselves
+(`text_match`), so it finds the same recipients either way, only more slowly for
+those seconds.
 
 On SQLite none of this runs: its search reads the recipient table's own column, which
 the import writes folded already."""

@@ -18,7 +18,8 @@ hand-written UPDATE, and a trigger sees each of them.
   A statement trigger AFTER INSERT writes the new rows' text at once, unless an import
   leaves them to the backlog (conferral.certificates.search_backlog); a row trigger
   AFTER an UPDATE of the name or the address that changes either writes it again. A
-  recipient's row there goes with it (a cascading foreign key). Until migration 0019
+  recipient's row there goes with it (its foreign key cascades in Django's deletion,
+  and a deletion by hand that left it would fail at commit). Until migration 0019
   (`install(table=False)`) a BEFORE trigger folded into the recipient's own column.
 
 A table rebuild drops its triggers (Django's SQLite schema editor rebuilds a table for
