@@ -9,6 +9,8 @@ one warm-up:
 - the recipient list API searched (a name fragment, an email fragment, a name beyond
   ASCII) and at offset 99,000, and the dashboard's recipients tab searched and at the
   page that shows recipient 99,001, against their first page;
+- on PostgreSQL first a name search while the search text of the certificate's
+  import is still on the backlog, then the backlog written (timed), as a worker does;
 - the dashboard's certificate overview, against the overview of a 50-recipient one;
 - what the tallies cost a write: the CPU time of UPDATEs that change a counted column
   (the triggers count them) against UPDATEs of a column they skip, and on PostgreSQL
@@ -221,7 +223,7 @@ def cpu_ms(work: Any, repeat: int) -> float:
 def backlog_write(api: Any, listing: str, repeat: int) -> float | None:
     """PostgreSQL: the milliseconds of a name search while the import's search text is
     still on the backlog (its rows read themselves), then the backlog written as a
-    worker's sweep writes it, timed; None if nothing was pending (--keep)."""
+    worker writes it once an import commits, timed; None if nothing was pending."""
     from conferral.certificates.models import SearchBacklog
     from conferral.certificates.search_backlog import search_backlog_index
 
