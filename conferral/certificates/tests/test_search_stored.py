@@ -20,13 +20,13 @@ from conferral.certificates.services import RawRow, recipient_update, recipients
 PARTS = [
     "Straße", "STRASSE", "Øberg", "øBERG", "Åsa", "Jürgen", "MÜLLER", "Łukasz", "Юрий",
     "ГАГАРИН", "Ελένη", "ΣΟΦΊΑ", "ﬁnn", "Ǆemal", "İpek", "\u0131spanak", "\u212aELVIN", "李小龍",
-    "O'Brien", "100%_sure", "Ada", "ada", "José", "JOSÉ", "Nguyễn",
+    "O'Brien", "100%_sure", "Ada", "ada", "José", "JOSÉ", "Nguyễn", "Ø%_x",
 ]  # fmt: skip
 QUERIES = [
     "straße", "strasse", "SS", "øberg", "Åsa Ø", "müller", "łukasz", "юрий", "гагарин",
     "ελένη", "σοφία", "fin", "ǆ", "i̇pek", "ispanak", "kelvin", "k", "小龍", "o'b", "%",
     "_", "100%_", "josé", "jose", "example", "@example.org", "ada ada", "nguyễn", "ễ",
-    "\u017f", "-", "7", "x-", "-9", "ada0",
+    "\u017f", "-", "7", "x-", "-9", "ada0", "ø%_", "ø_x", "é%",
 ]  # fmt: skip
 
 
